@@ -1,0 +1,30 @@
+/* Capabilities: the one table of names (used by the parser's validation,
+ * `features` and the setter), and applying the five sets with libcap. */
+#ifndef HUTCH_CAPS_H
+#define HUTCH_CAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "../spec/spec.h"
+
+struct cap_name {
+	const char *name;  /* "CAP_CHOWN" */
+	int value;
+};
+extern const struct cap_name caps_table[];
+extern const size_t caps_table_len;
+
+/* The number for a name, or -1. */
+int caps_from_name(const char *name);
+/* Highest capability the running kernel knows (/proc/sys/kernel/cap_last_cap). */
+int caps_last_cap(void);
+/* The setters do nothing for c == NULL (process.c passes an empty object for an
+ * absent one).  Names the running kernel lacks (> cap_last_cap) are skipped;
+ * caps_validate warns about them on stderr, like runc. */
+/* Drop from the bounding set what is not listed; must run before the uid change. */
+int caps_apply_bounding(const struct spec_capabilities *c, struct hutch_error **err);
+/* Effective, permitted, inheritable, then ambient (last, it needs the others). */
+int caps_apply_sets(const struct spec_capabilities *c, struct hutch_error **err);
+int caps_validate(const struct spec_capabilities *c, struct hutch_error **err);
+
+#endif

@@ -1,0 +1,48 @@
+/* cgroups: one handle whatever the host has. cgroup.c picks the backend
+ * (cgroup_v2.c on a pure cgroup2 host, cgroup_v1.c on hybrid and legacy hosts
+ * where v1 controllers hold the resources and the unified hierarchy gets the
+ * container too). Device rules: cgroup_devices.c. */
+#ifndef HUTCH_CGROUP_H
+#define HUTCH_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "../spec/spec.h"
+
+struct cgroup;
+
+enum cgroup_mode { CGROUP_MODE_V2, CGROUP_MODE_HYBRID, CGROUP_MODE_V1 };
+
+enum cgroup_mode cgroup_host_mode(void);
+
+/* The path of the container's cgroup inside each hierarchy, from
+ * linux.cgroupsPath: absolute as given, relative under hutch's own cgroup,
+ * unset: "/hutch/<id>" (runc uses a similar default). Allocated. */
+char *cgroup_resolve_path(const char *cgroups_path, const char *id);
+/* The same, with an error for a path that cannot be used ("..", the root). An
+ * invalid path returned by cgroup_resolve_path() is refused by cgroup_create(). */
+int cgroup_resolve_path_checked(const char *cgroups_path, const char *id, char **out,
+				struct hutch_error **err);
+
+/* Create the cgroup(s) at `path` and apply `res` (may be NULL). An error for a
+ * resource that the host cannot apply. On failure nothing is left behind. */
+int cgroup_create(const char *path, const struct spec_resources *res, struct cgroup **out,
+		  struct hutch_error **err);
+/* Re-open an existing container's cgroup from its saved path (delete, kill --all). */
+int cgroup_open(const char *path, struct cgroup **out, struct hutch_error **err);
+/* Move `pid` into the container's cgroup(s). */
+int cgroup_enter(struct cgroup *cg, pid_t pid, struct hutch_error **err);
+/* An O_DIRECTORY fd of the v2 cgroup for clone3(CLONE_INTO_CGROUP), or -1. */
+int cgroup_v2_dirfd(struct cgroup *cg);
+/* The pids in the cgroup (v2 cgroup.procs, or the v1 pids/freezer/devices hierarchy). */
+int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct hutch_error **err);
+/* Send `sig` to every process in the cgroup. */
+int cgroup_kill_all(struct cgroup *cg, int sig, struct hutch_error **err);
+/* Remove the cgroup(s); kills what is left with SIGKILL first and waits for the cgroup to empty. */
+int cgroup_destroy(struct cgroup *cg, struct hutch_error **err);
+const char *cgroup_path(const struct cgroup *cg);
+void cgroup_free(struct cgroup *cg);
+static inline void cgroup_freep(struct cgroup **c) { cgroup_free(*c); *c = NULL; }
+#define cleanup_cgroup __attribute__((cleanup(cgroup_freep)))
+
+#endif

@@ -1,0 +1,387 @@
+/* `create`, the parent side: validate everything that can be validated before
+ * anything exists, then state dir, cgroup, the init stage (a sealed copy of
+ * hutch, see init.c) and the sync conversation with it. Any failure undoes
+ * what was done (runtime.md "Errors"). */
+#include "container.h"
+#include "cgroup.h"
+#include "exe.h"
+#include "hooks.h"
+#include "namespaces.h"
+#include "process.h"
+#include "rootfs.h"
+#include "sched.h"
+#include "seccomp.h"
+#include "state.h"
+#include "sync.h"
+#include "sysctl.h"
+#include "terminal.h"
+#include "utils.h"
+#include "../spec/spec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+struct create_run {
+	const struct create_opts *o;
+	struct spec *spec;
+	char *raw;
+	size_t raw_len;
+	struct container_state st;   /* strings owned here */
+	struct state_dir *dir;
+	struct cgroup *cg;
+	pid_t child;                 /* the process we spawned (first init stage) */
+	int sock;
+	bool hooks_started;
+	int console_ours;            /* foreground terminal: our end of the console socketpair */
+};
+
+static int unsupported(const char *field, const char *issue, struct hutch_error **err)
+{
+	return hutch_error_set(err, ENOTSUP, "config.json: %s: not supported by this version of hutch (%s)",
+			       field, issue);
+}
+
+int container_check_supported(const struct spec *s, struct hutch_error **err)
+{
+	const struct spec_process *p = s->process;
+	const struct spec_linux *l = s->linux_;
+	if (p && p->apparmor_profile && *p->apparmor_profile)
+		return unsupported("process.apparmorProfile", "AppArmor is not enabled on this host", err);
+	if (p && p->selinux_label && *p->selinux_label)
+		return unsupported("process.selinuxLabel", "SELinux is not enabled on this host", err);
+	if (l == NULL)
+		return 0;
+	if (l->mount_label && *l->mount_label)
+		return unsupported("linux.mountLabel", "SELinux is not enabled on this host", err);
+	if (l->intel_rdt)
+		return unsupported("linux.intelRdt", "no resctrl filesystem is mounted", err);
+	if (l->n_net_devices)
+		return unsupported("linux.netDevices", "spec extensions", err);
+	return 0;
+}
+
+static int validate_config(const struct create_run *r, struct hutch_error **err)
+{
+	const struct spec *s = r->spec;
+	if (s->root == NULL || s->root->path == NULL)
+		return hutch_error_set(err, EINVAL, "config.json: root.path: required");
+	if ((s->hostname || s->domainname) && spec_find_namespace(s, SPEC_NS_UTS) == NULL)
+		return hutch_error_set(err, EINVAL, "config.json: %s: set without a uts namespace",
+				       s->hostname ? "hostname" : "domainname");
+	bool terminal = s->process && s->process->terminal;
+	if (terminal && r->o->console_socket == NULL && r->o->terminal_master == NULL)
+		return hutch_error_set(err, EINVAL, "config.json: process.terminal: cannot allocate a "
+				       "terminal without --console-socket");
+	if (!terminal && r->o->console_socket)
+		return hutch_error_set(err, 0, "--console-socket: process.terminal is false: "
+				       "there is no terminal to send");
+	if (container_check_supported(s, err) < 0 || ns_validate(s, err) < 0 || rootfs_validate(s, err) < 0)
+		return -1;
+	if (sched_validate(s, err) < 0)
+		return -1;
+	if (s->linux_ && s->linux_->seccomp && seccomp_validate(s->linux_->seccomp, err) < 0)
+		return -1;
+	if (s->process && process_validate(s->process, err) < 0)
+		return -1;
+	if (s->linux_ && sysctl_validate(s->linux_, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int resolve_rootfs(struct create_run *r, struct hutch_error **err)
+{
+	const char *p = r->spec->root->path;
+	cleanup_free char *joined = p[0] == '/' ? xstrdup(p) : xasprintf("%s/%s", r->st.bundle, p);
+	char *real = realpath(joined, NULL);
+	if (real == NULL)
+		return hutch_error_errno(err, "config.json: root.path: %s", joined);
+	r->st.rootfs = real;
+	struct stat sb;
+	if (stat(real, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return hutch_error_set(err, ENOTDIR, "config.json: root.path: %s is not a directory", real);
+	return 0;
+}
+
+static int load_config(struct create_run *r, struct hutch_error **err)
+{
+	r->st.bundle = realpath(r->o->bundle, NULL);
+	if (r->st.bundle == NULL)
+		return hutch_error_errno(err, "bundle %s", r->o->bundle);
+	cleanup_close int fd = open(r->st.bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return hutch_error_errno(err, "bundle %s", r->st.bundle);
+	if (spec_load_at(fd, &r->spec, &r->raw, &r->raw_len, err) < 0)
+		return -1;
+	if (resolve_rootfs(r, err) < 0 || validate_config(r, err) < 0)
+		return -1;
+	return 0;
+}
+
+static json_object *annotations_json(const struct spec *s)
+{
+	if (s->n_annotations == 0)
+		return NULL;
+	json_object *o = json_object_new_object();
+	for (size_t i = 0; i < s->n_annotations; i++)
+		json_object_object_add(o, s->annotations[i].key,
+				       json_object_new_string(s->annotations[i].value));
+	return o;
+}
+
+static int make_state_dir(struct create_run *r, struct hutch_error **err)
+{
+	if (state_dir_create(r->o->root, r->o->id, &r->dir, err) < 0)
+		return -1;
+	r->st.id = xstrdup(r->o->id);
+	r->st.created = now_rfc3339();
+	r->st.owner = xstrdup("");
+	r->st.annotations = annotations_json(r->spec);
+	r->st.creator = getpid();
+	r->st.creator_start_time = proc_start_time(r->st.creator);
+	r->st.cgroup_path = cgroup_resolve_path(r->spec->linux_ ? r->spec->linux_->cgroups_path : NULL,
+						r->o->id);
+	if (write_file_atomic_at(r->dir->fd, STATE_CONFIG, r->raw, r->raw_len, 0600, err) < 0)
+		return -1;
+	return state_save(r->dir, &r->st, err);
+}
+
+static int make_cgroup(struct create_run *r, struct hutch_error **err)
+{
+	const struct spec_resources *res = r->spec->linux_ ? r->spec->linux_->resources : NULL;
+	if (cgroup_create(r->st.cgroup_path, res, &r->cg, err) < 0)
+		return hutch_error_wrap(err, "cgroup %s", r->st.cgroup_path);
+	return 0;
+}
+
+/* The bootstrap options the init stage needs besides config.json. */
+static char *bootstrap_json(const struct create_run *r)
+{
+	cleanup_json json_object *o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(r->st.id));
+	json_object_object_add(o, "bundle", json_object_new_string(r->st.bundle));
+	json_object_object_add(o, "rootfs", json_object_new_string(r->st.rootfs));
+	json_object_object_add(o, "cgroupPath", json_object_new_string(r->st.cgroup_path));
+	json_object_object_add(o, "noPivot", json_object_new_boolean(r->o->no_pivot));
+	json_object_object_add(o, "noNewKeyring", json_object_new_boolean(r->o->no_new_keyring));
+	json_object_object_add(o, "preserveFds", json_object_new_int(r->o->preserve_fds));
+	json_object_object_add(o, "console", json_object_new_boolean(r->spec->process && r->spec->process->terminal));
+	const char *listen = getenv("LISTEN_FDS");
+	if (listen && *listen) {
+		/* sd_listen_fds(3): the fds follow stdio; the process is pid 1 in its namespace. */
+		json_object *env = json_object_new_array();
+		json_object_array_add(env, json_object_new_string_len("LISTEN_PID=1", 12));
+		cleanup_free char *fds = xasprintf("LISTEN_FDS=%s", listen);
+		json_object_array_add(env, json_object_new_string(fds));
+		json_object_object_add(o, "extraEnv", env);
+	}
+	return xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+}
+
+/* The init stage's end of the console socket: -2 when there is no terminal,
+ * -1 on error. Connected before the init exists, so that a bad
+ * --console-socket fails early. */
+static int open_console(struct create_run *r, struct hutch_error **err)
+{
+	if (r->spec->process == NULL || !r->spec->process->terminal)
+		return -2;
+	if (r->o->console_socket)
+		return terminal_connect_socket(r->o->console_socket, err);
+	int theirs;
+	if (terminal_socketpair(&r->console_ours, &theirs, err) < 0)
+		return -1;
+	return theirs;
+}
+
+static int start_init_stage(struct create_run *r, struct hutch_error **err)
+{
+	cleanup_close int start_sock = state_exec_listen(r->dir, err);
+	if (start_sock < 0)
+		return -1;
+	cleanup_close int cfg = memfd_with_data("config.json", r->raw, r->raw_len, err);
+	if (cfg < 0)
+		return -1;
+	cleanup_close int exe = exe_sealed_copy(err);
+	if (exe < 0)
+		return -1;
+	cleanup_close int console = open_console(r, err);
+	if (console == -1)
+		return -1;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return hutch_error_errno(err, "socketpair");
+	r->sock = sv[0];
+	cleanup_close int child_sock = sv[1];
+	if (exe_spawn_init(exe, child_sock, r->o->preserve_fds, &r->child, err) < 0)
+		return -1;
+	if (cgroup_enter(r->cg, r->child, err) < 0)
+		return -1;
+	cleanup_free char *boot = bootstrap_json(r);
+	int fds[3] = { cfg, start_sock, console };
+	return sync_send(r->sock, SYNC_BOOTSTRAP, boot, strlen(boot), fds, console >= 0 ? 3 : 2, err);
+}
+
+static char *hook_state(const struct create_run *r)
+{
+	/* The hooks of create run after lifecycle step 2, when the environment
+	 * exists: runtime-tools' hooks_stdin checks for "created". */
+	cleanup_json json_object *o = state_to_oci_json(&r->st, STATUS_CREATED);
+	return xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+}
+
+static int run_runtime_hooks(struct create_run *r, struct hutch_error **err)
+{
+	r->hooks_started = true;
+	cleanup_free char *state = hook_state(r);
+	const struct spec_hooks *h = r->spec->hooks;
+	if (h && hooks_run(h->prestart, h->n_prestart, "prestart", state, err) < 0)
+		return -1;
+	if (h && hooks_run(h->create_runtime, h->n_create_runtime, "createRuntime", state, err) < 0)
+		return -1;
+	return sync_send(r->sock, SYNC_HOOKS_ACK, state, strlen(state), NULL, 0, err);
+}
+
+static int on_pid(struct create_run *r, const struct sync_msg *m, struct hutch_error **err)
+{
+	long long pid;
+	if (parse_int64(m->data, &pid) < 0 || pid <= 0)
+		return hutch_error_set(err, EPROTO, "sync: bad pid \"%s\"", m->data);
+	r->st.pid = (pid_t)pid;
+	r->st.start_time = proc_start_time(r->st.pid);
+	if (r->st.pid != r->child) {
+		/* The first stage forked the init into the new pid namespace and exits. */
+		int status;
+		while (waitpid(r->child, &status, 0) < 0 && errno == EINTR)
+			;
+		r->child = 0;
+	}
+	return 0;
+}
+
+static int sync_loop(struct create_run *r, struct hutch_error **err)
+{
+	for (;;) {
+		cleanup_sync_msg struct sync_msg m = { 0 };
+		if (sync_recv(r->sock, &m, err) < 0)
+			return -1;
+		int rc = 0;
+		switch (m.type) {
+		case SYNC_USERMAP_PLS:
+			rc = ns_write_id_maps(r->child, r->spec->linux_, err);
+			if (rc == 0)
+				rc = sync_send(r->sock, SYNC_USERMAP_ACK, NULL, 0, NULL, 0, err);
+			break;
+		case SYNC_PID:
+			rc = on_pid(r, &m, err);
+			break;
+		case SYNC_HOOKS_PLS:
+			rc = run_runtime_hooks(r, err);
+			break;
+		case SYNC_READY:
+			return 0;
+		case SYNC_ERROR:
+			return hutch_error_set(err, 0, "%s", m.data);
+		default:
+			return hutch_error_set(err, EPROTO, "sync: unexpected %s", sync_type_name(m.type));
+		}
+		if (rc < 0) {
+			sync_send_error(r->sock, err ? *err : NULL);
+			return -1;
+		}
+	}
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct hutch_error **err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	if (write_file_atomic_at(AT_FDCWD, path, buf, (size_t)n, 0644, err) < 0)
+		return hutch_error_wrap(err, "--pid-file");
+	return 0;
+}
+
+static void reap(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Undo create: step 12 and 13 of runtime.md's lifecycle when hooks had run. */
+static void create_abort(struct create_run *r)
+{
+	if (r->st.pid > 0 && r->st.pid != r->child && proc_start_time(r->st.pid) == r->st.start_time)
+		reap(r->st.pid);
+	reap(r->child);
+	if (r->cg)
+		cgroup_destroy(r->cg, NULL);
+	if (r->dir)
+		state_dir_remove(r->dir, NULL);
+	const struct spec_hooks *h = r->spec ? r->spec->hooks : NULL;
+	if (r->hooks_started && h && h->n_poststop) {
+		cleanup_free char *state = hook_state(r);
+		hooks_run_warn(h->poststop, h->n_poststop, "poststop", state);
+	}
+}
+
+static void create_run_release(struct create_run *r)
+{
+	spec_free(r->spec);
+	free(r->raw);
+	free(r->st.id);
+	free(r->st.bundle);
+	free(r->st.rootfs);
+	free(r->st.created);
+	free(r->st.owner);
+	free(r->st.cgroup_path);
+	if (r->st.annotations)
+		json_object_put(r->st.annotations);
+	cgroup_free(r->cg);
+	state_dir_free(r->dir);
+	closep(&r->sock);
+	closep(&r->console_ours);
+}
+
+static int create_steps(struct create_run *r, struct hutch_error **err)
+{
+	if (load_config(r, err) < 0 || make_state_dir(r, err) < 0 || make_cgroup(r, err) < 0)
+		return -1;
+	if (start_init_stage(r, err) < 0 || sync_loop(r, err) < 0)
+		return -1;
+	r->st.creator = 0;
+	r->st.creator_start_time = 0;
+	if (state_save(r->dir, &r->st, err) < 0)
+		return -1;
+	if (r->o->pid_file && write_pid_file(r->o->pid_file, r->st.pid, err) < 0)
+		return -1;
+	/* The init sent the master before READY: it is waiting in the socket. */
+	if (r->console_ours >= 0) {
+		int master = terminal_recv_master(r->console_ours, err);
+		if (master < 0)
+			return -1;
+		*r->o->terminal_master = master;
+	}
+	return 0;
+}
+
+int container_create(const struct create_opts *o, pid_t *pid, struct hutch_error **err)
+{
+	if (state_validate_id(o->id, err) < 0)
+		return -1;
+	struct create_run r = { .o = o, .sock = -1, .console_ours = -1 };
+	int rc = create_steps(&r, err);
+	if (rc < 0)
+		create_abort(&r);
+	else if (pid)
+		*pid = r.st.pid;
+	create_run_release(&r);
+	return rc;
+}

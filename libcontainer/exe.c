@@ -1,0 +1,79 @@
+#include "exe.h"
+#include "utils.h"
+
+#include <errno.h>
+#include <string.h>
+#include <signal.h>
+#include <spawn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+
+#define EXE_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+int exe_sealed_copy(struct hutch_error **err)
+{
+	cleanup_close int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (src < 0)
+		return hutch_error_errno(err, "open /proc/self/exe");
+	struct stat st;
+	if (fstat(src, &st) < 0)
+		return hutch_error_errno(err, "stat /proc/self/exe");
+	cleanup_close int fd = memfd_create("hutch", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return hutch_error_errno(err, "memfd_create");
+	off_t off = 0;
+	while (off < st.st_size) {
+		ssize_t n = sendfile(fd, src, &off, (size_t)(st.st_size - off));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return hutch_error_errno(err, "copy /proc/self/exe to memfd");
+	}
+	if (fcntl(fd, F_ADD_SEALS, EXE_SEALS) < 0)
+		return hutch_error_errno(err, "seal the hutch copy");
+	return take_fd(&fd);
+}
+
+static void reset_signals(posix_spawnattr_t *attr)
+{
+	sigset_t all, none;
+	sigfillset(&all);
+	sigdelset(&all, SIGKILL);
+	sigdelset(&all, SIGSTOP);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(attr, &all);
+	posix_spawnattr_setsigmask(attr, &none);
+	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+}
+
+int exe_spawn_init(int exe_fd, int sync_fd, int preserve_fds, pid_t *pid, struct hutch_error **err)
+{
+	int target = preserve_fds + 3;
+	if (target <= exe_fd)
+		target = exe_fd + 1;
+	if (target <= sync_fd)
+		target = sync_fd + 1;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	/* dup2(fd, fd) clears FD_CLOEXEC (glibc >= 2.29): the preserved fds stay open. */
+	for (int fd = 3; fd < 3 + preserve_fds; fd++)
+		posix_spawn_file_actions_adddup2(&fa, fd, fd);
+	posix_spawn_file_actions_adddup2(&fa, sync_fd, target);
+	reset_signals(&attr);
+	char exe[64], sync_env[48], parent_env[48];
+	snprintf(exe, sizeof(exe), "/proc/self/fd/%d", exe_fd);
+	snprintf(sync_env, sizeof(sync_env), "_HUTCH_SYNC_FD=%d", target);
+	snprintf(parent_env, sizeof(parent_env), "_HUTCH_PARENT=%d", (int)getpid());
+	char *argv[] = { "hutch", "init", NULL };
+	char *envp[] = { sync_env, parent_env, NULL };
+	int rc = posix_spawn(pid, exe, &fa, &attr, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (rc != 0)
+		return hutch_error_set(err, rc, "start the init stage: %s", strerror(rc));
+	return 0;
+}

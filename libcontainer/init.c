@@ -1,0 +1,445 @@
+#include "init.h"
+#include "caps.h"
+#include "hooks.h"
+#include "namespaces.h"
+#include "net.h"
+#include "process.h"
+#include "rootfs.h"
+#include "sched.h"
+#include "seccomp.h"
+#include "sync.h"
+#include "sysctl.h"
+#include "terminal.h"
+#include "utils.h"
+#include "../spec/spec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/keyctl.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+struct init_ctx {
+	int sock;
+	int start_sock;   /* create mode: listening; `start` connects */
+	int report;       /* where errors go once the parent is gone: start's connection, or exec's sync socket */
+	struct spec *spec;
+	json_object *boot;
+	const char *id, *bundle, *rootfs, *cgroup_path;
+	bool no_pivot, no_new_keyring;
+	int preserve_fds;
+	bool exec_mode;   /* `hutch exec`: join a running container instead of building one */
+	int pidfd;        /* exec mode: the container's init */
+	struct ns_plan plan;
+	char *state;      /* state JSON for the container-namespace hooks (pid as seen inside) */
+	char *runtime_state; /* the same with the host pid, for the seccomp listener */
+	char *exe_path;   /* the resolved process.args[0] */
+	struct seccomp_ctx *seccomp;
+	int console;      /* process.terminal: where the pty master goes (terminal.c) */
+};
+
+static const char *boot_str(json_object *o, const char *k)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : NULL;
+}
+
+static bool boot_bool(json_object *o, const char *k)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, k, &v) && json_object_get_boolean(v);
+}
+
+/* LISTEN_FDS and friends go after the config's env (the last one wins in getenv). */
+static void add_extra_env(struct init_ctx *c)
+{
+	json_object *env;
+	struct spec_process *p = c->spec->process;
+	if (p == NULL || !json_object_object_get_ex(c->boot, "extraEnv", &env))
+		return;
+	size_t n = json_object_array_length(env);
+	p->env = xrealloc(p->env, sizeof(char *) * (p->n_env + n + 1));
+	for (size_t i = 0; i < n; i++)
+		p->env[p->n_env++] = xstrdup(json_object_get_string(json_object_array_get_idx(env, i)));
+	p->env[p->n_env] = NULL;
+}
+
+/* exec mode: the process comes from process.json (or the flags), not config.json. */
+static int init_exec_process(struct init_ctx *c, int fd, struct hutch_error **err)
+{
+	cleanup_free char *raw = NULL;
+	size_t len;
+	if (lseek(fd, 0, SEEK_SET) < 0 || read_all_fd(fd, "process", &raw, &len, err) < 0)
+		return -1;
+	struct spec_process *p;
+	if (spec_parse_process(raw, len, "process.json", &p, err) < 0)
+		return -1;
+	spec_process_free(c->spec->process);
+	c->spec->process = p;
+	return 0;
+}
+
+static int init_bootstrap(struct init_ctx *c, struct hutch_error **err)
+{
+	cleanup_sync_msg struct sync_msg m = { 0 };
+	if (sync_expect(c->sock, SYNC_BOOTSTRAP, &m, err) < 0)
+		return -1;
+	c->boot = json_tokener_parse(m.data);
+	if (c->boot == NULL)
+		return hutch_error_set(err, EPROTO, "sync: bad bootstrap options");
+	c->exec_mode = boot_bool(c->boot, "exec");
+	/* The console socket, when there is one, comes last. */
+	size_t nfds = (c->exec_mode ? 3 : 2) + (boot_bool(c->boot, "console") ? 1 : 0);
+	if (m.nfds != nfds)
+		return hutch_error_set(err, EPROTO, "sync: bootstrap without its fds");
+	if (boot_bool(c->boot, "console"))
+		c->console = take_fd(&m.fds[nfds - 1]);
+	c->id = boot_str(c->boot, "id");
+	c->bundle = boot_str(c->boot, "bundle");
+	c->rootfs = boot_str(c->boot, "rootfs");
+	c->cgroup_path = boot_str(c->boot, "cgroupPath");
+	c->no_pivot = boot_bool(c->boot, "noPivot");
+	c->no_new_keyring = boot_bool(c->boot, "noNewKeyring");
+	json_object *v;
+	if (json_object_object_get_ex(c->boot, "preserveFds", &v))
+		c->preserve_fds = json_object_get_int(v);
+	cleanup_free char *raw = NULL;
+	size_t len;
+	if (lseek(m.fds[0], 0, SEEK_SET) < 0 || read_all_fd(m.fds[0], "config", &raw, &len, err) < 0)
+		return -1;
+	if (spec_parse(raw, len, "config.json", &c->spec, err) < 0)
+		return -1;
+	if (c->exec_mode) {
+		if (init_exec_process(c, m.fds[1], err) < 0)
+			return -1;
+		c->pidfd = take_fd(&m.fds[2]);
+	} else {
+		c->start_sock = take_fd(&m.fds[1]);
+	}
+	add_extra_env(c);
+	return 0;
+}
+
+static int init_user_namespace(struct init_ctx *c, struct hutch_error **err)
+{
+	if (unshare(CLONE_NEWUSER) < 0)
+		return hutch_error_errno(err, "create user namespace");
+	cleanup_sync_msg struct sync_msg m = { 0 };
+	if (sync_send(c->sock, SYNC_USERMAP_PLS, NULL, 0, NULL, 0, err) < 0 ||
+	    sync_expect(c->sock, SYNC_USERMAP_ACK, &m, err) < 0)
+		return -1;
+	/* Become root of the new namespace, when the maps give it a root. */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return hutch_error_errno(err, "become root in the user namespace (is 0 mapped?)");
+	return 0;
+}
+
+static int init_namespaces(struct init_ctx *c, struct hutch_error **err)
+{
+	if (ns_plan_open(c->spec, &c->plan, err) < 0 || ns_join_all(&c->plan, err) < 0)
+		return -1;
+	if (c->plan.new_user && init_user_namespace(c, err) < 0)
+		return -1;
+	if (c->plan.unshare_flags && unshare(c->plan.unshare_flags) < 0)
+		return hutch_error_errno(err, "create namespaces");
+	if ((c->plan.unshare_flags & CLONE_NEWTIME) && ns_write_time_offsets(c->spec->linux_, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* One setns(pidfd, flags) enters every namespace of the container at once;
+ * the kernel orders them (user first). */
+static int init_exec_join(struct init_ctx *c, struct hutch_error **err)
+{
+	const struct spec_linux *l = c->spec->linux_;
+	int flags = 0;
+	memset(&c->plan, 0, sizeof(c->plan));
+	for (int t = 0; t < SPEC_NS_COUNT; t++)
+		c->plan.join_fds[t] = -1;
+	for (size_t i = 0; l && i < l->n_namespaces; i++) {
+		flags |= ns_clone_flag(l->namespaces[i].type);
+		if (l->namespaces[i].type == SPEC_NS_PID || l->namespaces[i].type == SPEC_NS_TIME)
+			c->plan.need_fork = true;
+	}
+	if (flags && setns(c->pidfd, flags) < 0)
+		return hutch_error_errno(err, "join the namespaces of container %s", c->id);
+	closep(&c->pidfd);
+	return 0;
+}
+
+static int send_pid(int sock, pid_t pid, struct hutch_error **err)
+{
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	return sync_send(sock, SYNC_PID, buf, (size_t)n, NULL, 0, err);
+}
+
+/* Returns 0 in the process that goes on as the container init. */
+static int init_fork_if_needed(struct init_ctx *c, struct hutch_error **err)
+{
+	if (!c->plan.need_fork)
+		return send_pid(c->sock, getpid(), err);
+	/* CLONE_PARENT: the init becomes the runtime's child, so `run` can wait for it. */
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0)
+		return hutch_error_errno(err, "fork into the pid namespace");
+	if (pid > 0) {
+		int rc = send_pid(c->sock, pid, err);
+		_exit(rc < 0 ? 1 : 0);
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	return 0;
+}
+
+static int init_uts(const struct spec *s, struct hutch_error **err)
+{
+	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return hutch_error_errno(err, "set hostname %s", s->hostname);
+	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+		return hutch_error_errno(err, "set domainname %s", s->domainname);
+	return 0;
+}
+
+/* runtime.md: for hooks in the container namespace, pid is "the pid as seen by
+ * the container"; status is what the container is while the hook runs. */
+static char *state_for_hook(const char *state, const char *status)
+{
+	cleanup_json json_object *o = json_tokener_parse(state);
+	if (o == NULL)
+		return xstrdup(state);
+	json_object_object_add(o, "pid", json_object_new_int(getpid()));
+	json_object_object_add(o, "status", json_object_new_string(status));
+	return xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+}
+
+static int init_hooks_phase(struct init_ctx *c, struct hutch_error **err)
+{
+	cleanup_sync_msg struct sync_msg m = { 0 };
+	if (sync_send(c->sock, SYNC_HOOKS_PLS, NULL, 0, NULL, 0, err) < 0 ||
+	    sync_expect(c->sock, SYNC_HOOKS_ACK, &m, err) < 0)
+		return -1;
+	c->state = state_for_hook(m.data, "created");
+	c->runtime_state = take_ptr(&m.data);
+	const struct spec_hooks *h = c->spec->hooks;
+	if (h && hooks_run(h->create_container, h->n_create_container, "createContainer", c->state, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Without a mount namespace every mount would land on the host: like runc,
+ * hutch then applies no mount of the config and only chroots into root.path. */
+static int init_filesystem_shared(struct init_ctx *c, struct hutch_error **err)
+{
+	if (init_hooks_phase(c, err) < 0)
+		return -1;
+	if (chroot(c->rootfs) < 0 || chdir("/") < 0)
+		return hutch_error_errno(err, "chroot %s", c->rootfs);
+	if (c->console >= 0 && c->spec->process)
+		return terminal_setup(take_fd(&c->console), c->spec->process, false, err);
+	return 0;
+}
+
+static int init_filesystem(struct init_ctx *c, struct hutch_error **err)
+{
+	if (spec_find_namespace(c->spec, SPEC_NS_MOUNT) == NULL)
+		return init_filesystem_shared(c, err);
+	struct rootfs_ctx rc = {
+		.spec = c->spec, .rootfs = c->rootfs, .no_pivot = c->no_pivot,
+		.userns = c->plan.new_user || c->plan.join_fds[SPEC_NS_USER] >= 0 ||
+			  spec_find_namespace(c->spec, SPEC_NS_USER) != NULL,
+		.new_cgroupns = (c->plan.unshare_flags & CLONE_NEWCGROUP) != 0,
+		.cgroup_path = c->cgroup_path, .bundle = c->bundle, .rootfs_fd = -1,
+	};
+	int r = rootfs_prepare(&rc, err);
+	if (r == 0)
+		r = init_hooks_phase(c, err);
+	if (r == 0)
+		r = rootfs_pivot(&rc, err);
+	/* After the pivot: /dev/ptmx is the container's devpts; before finalize
+	 * may make /dev read-only. */
+	if (r == 0 && c->console >= 0 && c->spec->process)
+		r = terminal_setup(take_fd(&c->console), c->spec->process, true, err);
+	/* Before finalize: readonlyPaths usually makes /proc/sys read-only. */
+	if (r == 0 && c->spec->linux_)
+		r = sysctl_apply(c->spec->linux_, err);
+	if (r == 0)
+		r = rootfs_finalize(&rc, err);
+	rootfs_ctx_release(&rc);
+	return r;
+}
+
+static int init_session_keyring(const struct init_ctx *c, struct hutch_error **err)
+{
+	if (c->no_new_keyring)
+		return 0;
+	cleanup_free char *name = xasprintf("_ses.%s", c->id);
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS)
+		return hutch_error_errno(err, "join a new session keyring");
+	return 0;
+}
+
+/* Loading a filter needs no_new_privs or CAP_SYS_ADMIN: without
+ * noNewPrivileges it goes in before the capability drop, else right before exec. */
+static bool seccomp_late(const struct init_ctx *c)
+{
+	return c->spec->process && c->spec->process->no_new_privileges;
+}
+
+static int init_process(struct init_ctx *c, struct hutch_error **err)
+{
+	const struct spec_process *p = c->spec->process;
+	if (p == NULL)
+		return 0;
+	if (process_apply_limits(p, err) < 0 || sched_apply(c->spec, err) < 0)
+		return -1;
+	if (c->seccomp && !seccomp_late(c) && seccomp_apply(c->seccomp, c->runtime_state, err) < 0)
+		return -1;
+	if (process_apply_identity(p, err) < 0)
+		return -1;
+	if (process_chdir(p, err) < 0)
+		return -1;
+	return process_find_executable(p, &c->exe_path, err);
+}
+
+static int init_container(struct init_ctx *c, struct hutch_error **err)
+{
+	const struct spec *s = c->spec;
+	if ((c->plan.unshare_flags & CLONE_NEWNET) && net_loopback_up(err) < 0)
+		return hutch_error_wrap(err, "loopback");
+	if (spec_find_namespace(s, SPEC_NS_UTS) && init_uts(s, err) < 0)
+		return -1;
+	const struct spec_seccomp *sc = s->linux_ ? s->linux_->seccomp : NULL;
+	if (sc && seccomp_prepare(sc, &c->seccomp, err) < 0)
+		return hutch_error_wrap(err, "seccomp");
+	if (init_filesystem(c, err) < 0)
+		return -1;
+	if (init_session_keyring(c, err) < 0)
+		return -1;
+	return init_process(c, err);
+}
+
+/* After READY the parent is gone: errors go to whoever waits for the exec
+ * (`start`, or the parent in exec mode), else to the container's stderr. */
+static _Noreturn void init_die(const struct init_ctx *c, struct hutch_error *e)
+{
+	if (c->report >= 0)
+		sync_send_error(c->report, e);
+	else
+		fprintf(stderr, "hutch init: %s\n", e && e->msg ? e->msg : "unknown error");
+	_exit(127);
+}
+
+static int wait_for_start(struct init_ctx *c, struct hutch_error **err)
+{
+	int conn;
+	do
+		conn = accept4(c->start_sock, NULL, NULL, SOCK_CLOEXEC);
+	while (conn < 0 && errno == EINTR);
+	if (conn < 0)
+		return hutch_error_errno(err, "wait for start");
+	closep(&c->start_sock);
+	c->report = conn;
+	cleanup_sync_msg struct sync_msg m = { 0 };
+	return sync_expect(conn, SYNC_START, &m, err);
+}
+
+static _Noreturn void init_exec_now(struct init_ctx *c)
+{
+	cleanup_error struct hutch_error *err = NULL;
+	/* Before a late filter, which may not allow sched_setaffinity. */
+	if (c->exec_mode && sched_apply_final(c->spec, &err) < 0)
+		init_die(c, err);
+	if (c->seccomp && seccomp_late(c) && seccomp_apply(c->seccomp, c->runtime_state, &err) < 0)
+		init_die(c, err);
+	/* CVE-2024-21626: nothing of hutch's reaches the container past the
+	 * preserved fds, but the close-on-exec socket that reports a failed exec. */
+	close_fds_except(3 + c->preserve_fds, c->report);
+	process_exec(c->spec->process, c->exe_path, &err);
+	init_die(c, err);
+}
+
+static _Noreturn void init_run(struct init_ctx *c)
+{
+	cleanup_error struct hutch_error *err = NULL;
+	if (c->spec->process == NULL)
+		init_die(c, NULL);
+	if (wait_for_start(c, &err) < 0)
+		init_die(c, err);
+	const struct spec_hooks *h = c->spec->hooks;
+	if (h && h->n_start_container) {
+		cleanup_free char *state = state_for_hook(c->state, "created");
+		if (hooks_run(h->start_container, h->n_start_container, "startContainer", state, &err) < 0)
+			init_die(c, err);
+	}
+	init_exec_now(c);
+}
+
+/* exec mode: namespaces, then the process; the sync socket closes on exec,
+ * which tells the parent that it worked. */
+static _Noreturn void init_exec_main(struct init_ctx *c)
+{
+	cleanup_error struct hutch_error *err = NULL;
+	const struct spec_seccomp *sc = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
+	if (sched_apply_affinity_initial(c->spec, &err) < 0 || init_exec_join(c, &err) < 0 || init_fork_if_needed(c, &err) < 0 ||
+	    (c->console >= 0 && terminal_setup(take_fd(&c->console), c->spec->process, false, &err) < 0) ||
+	    (sc && seccomp_prepare(sc, &c->seccomp, &err) < 0) || init_process(c, &err) < 0) {
+		sync_send_error(c->sock, err);
+		_exit(1);
+	}
+	prctl(PR_SET_PDEATHSIG, 0);
+	c->report = c->sock;
+	init_exec_now(c);
+}
+
+static int init_parent_check(void)
+{
+	long long parent;
+	const char *p = getenv("_HUTCH_PARENT");
+	if (p == NULL || parse_int64(p, &parent) < 0)
+		return -1;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* The parent may have died before PDEATHSIG was armed. */
+	return getppid() == (pid_t)parent ? 0 : -1;
+}
+
+int init_stage_main(void)
+{
+	long long fd;
+	const char *s = getenv("_HUTCH_SYNC_FD");
+	if (s == NULL || parse_int64(s, &fd) < 0 || fd < 3) {
+		fprintf(stderr, "hutch init: not to be run by hand\n");
+		return 1;
+	}
+	if (init_parent_check() < 0)
+		_exit(1);
+	unsetenv("_HUTCH_SYNC_FD");
+	unsetenv("_HUTCH_PARENT");
+	fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+	struct init_ctx c = { .sock = (int)fd, .start_sock = -1, .report = -1, .pidfd = -1, .console = -1 };
+	cleanup_error struct hutch_error *err = NULL;
+	if (init_bootstrap(&c, &err) < 0) {
+		sync_send_error(c.sock, err);
+		_exit(1);
+	}
+	if (c.exec_mode)
+		init_exec_main(&c);
+	if (init_namespaces(&c, &err) < 0 ||
+	    init_fork_if_needed(&c, &err) < 0 || init_container(&c, &err) < 0) {
+		sync_send_error(c.sock, err);
+		_exit(1);
+	}
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (sync_send(c.sock, SYNC_READY, NULL, 0, NULL, 0, &err) < 0)
+		_exit(1);
+	closep(&c.sock);
+	init_run(&c);
+}

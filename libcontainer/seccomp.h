@@ -1,0 +1,30 @@
+/* seccomp (config-linux.md "Seccomp") with libseccomp. The filter is built
+ * and checked during create (so errors reach the caller), and loaded as late
+ * as the kernel allows: right before exec with noNewPrivileges, else before
+ * the capability drop (loading needs CAP_SYS_ADMIN without no_new_privs). */
+#ifndef HUTCH_SECCOMP_H
+#define HUTCH_SECCOMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "../spec/spec.h"
+
+struct seccomp_ctx;
+
+struct seccomp_name { const char *name; unsigned long value; };
+/* The tables `features` prints: actions, architectures, operators, flags. */
+extern const struct seccomp_name seccomp_actions[], seccomp_arches[], seccomp_operators[], seccomp_flags[];
+extern const size_t seccomp_actions_len, seccomp_arches_len, seccomp_operators_len, seccomp_flags_len;
+
+/* In create, before anything exists: names of actions, arches, operators, flags. */
+int seccomp_validate(const struct spec_seccomp *s, struct hutch_error **err);
+/* In the init stage before pivot_root: build the filter; connect to listenerPath if set. */
+int seccomp_prepare(const struct spec_seccomp *s, struct seccomp_ctx **out, struct hutch_error **err);
+/* Load it; with SCMP_ACT_NOTIFY send state_json + the notify fd to the listener. */
+int seccomp_apply(struct seccomp_ctx *c, const char *state_json, struct hutch_error **err);
+void seccomp_ctx_free(struct seccomp_ctx *c);
+/* Whether the running kernel accepts a SECCOMP_FILTER_FLAG_* value (for
+ * `features` supportedFlags). */
+bool seccomp_flag_supported(unsigned long flag);
+
+#endif

@@ -233,13 +233,30 @@ int close_fds_from(int from)
 	return close_range_fallback(from, false);
 }
 
+static int close_range_except_fallback(int from, int keep)
+{
+	cleanup_dir DIR *d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return -1;
+	int self = dirfd(d);
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		long long fd;
+		if (parse_int64(de->d_name, &fd) == 0 && fd >= from && fd != keep && fd != self)
+			close((int)fd);
+	}
+	return 0;
+}
+
 int close_fds_except(int from, int keep)
 {
 	if (keep < from)
 		return close_fds_from(from);
-	if (keep > from && syscall(SYS_close_range, (unsigned)from, (unsigned)keep - 1, 0) < 0)
-		return -1;
-	return close_fds_from(keep + 1);
+	/* close_range may be missing, or denied by the container's seccomp profile. */
+	if ((keep == from || syscall(SYS_close_range, (unsigned)from, (unsigned)keep - 1, 0) == 0) &&
+	    syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0) == 0)
+		return 0;
+	return close_range_except_fallback(from, keep);
 }
 
 int cloexec_fds_from(int from)

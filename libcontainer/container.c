@@ -220,8 +220,6 @@ static int start_init_stage(struct create_run *r, struct hutch_error **err)
 	cleanup_close int child_sock = sv[1];
 	if (exe_spawn_init(exe, child_sock, r->o->preserve_fds, &r->child, err) < 0)
 		return -1;
-	if (cgroup_enter(r->cg, r->child, err) < 0)
-		return -1;
 	cleanup_free char *boot = bootstrap_json(r);
 	int fds[3] = { cfg, start_sock, console };
 	return sync_send(r->sock, SYNC_BOOTSTRAP, boot, strlen(boot), fds, console >= 0 ? 3 : 2, err);
@@ -261,7 +259,12 @@ static int on_pid(struct create_run *r, const struct sync_msg *m, struct hutch_e
 			;
 		r->child = 0;
 	}
-	return 0;
+	/* Only the container's own init goes into its cgroup, once its stage one
+	 * (exec, parse, namespaces) is done: none of that is charged to the
+	 * container's memory, and the init does nothing of the user's before the ack. */
+	if (cgroup_enter(r->cg, r->st.pid, err) < 0)
+		return -1;
+	return sync_send(r->sock, SYNC_PID_ACK, NULL, 0, NULL, 0, err);
 }
 
 static int sync_loop(struct create_run *r, struct hutch_error **err)

@@ -149,7 +149,10 @@ static int init_namespaces(struct init_ctx *c, struct hutch_error **err)
 		return -1;
 	if (c->plan.new_user && init_user_namespace(c, err) < 0)
 		return -1;
-	if (c->plan.unshare_flags && unshare(c->plan.unshare_flags) < 0)
+	/* The cgroup namespace comes later (init_enter_cgroup): its root is the
+	 * cgroup of the unsharing process, which must be the container's. */
+	int flags = c->plan.unshare_flags & ~CLONE_NEWCGROUP;
+	if (flags && unshare(flags) < 0)
 		return hutch_error_errno(err, "create namespaces");
 	if ((c->plan.unshare_flags & CLONE_NEWTIME) && ns_write_time_offsets(c->spec->linux_, err) < 0)
 		return -1;
@@ -197,6 +200,17 @@ static int init_fork_if_needed(struct init_ctx *c, struct hutch_error **err)
 		_exit(rc < 0 ? 1 : 0);
 	}
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	return 0;
+}
+
+/* Wait until the parent has put this process in the container's cgroup. */
+static int init_enter_cgroup(struct init_ctx *c, struct hutch_error **err)
+{
+	cleanup_sync_msg struct sync_msg m = { 0 };
+	if (sync_expect(c->sock, SYNC_PID_ACK, &m, err) < 0)
+		return -1;
+	if ((c->plan.unshare_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		return hutch_error_errno(err, "create cgroup namespace");
 	return 0;
 }
 
@@ -432,8 +446,8 @@ int init_stage_main(void)
 	}
 	if (c.exec_mode)
 		init_exec_main(&c);
-	if (init_namespaces(&c, &err) < 0 ||
-	    init_fork_if_needed(&c, &err) < 0 || init_container(&c, &err) < 0) {
+	if (init_namespaces(&c, &err) < 0 || init_fork_if_needed(&c, &err) < 0 ||
+	    init_enter_cgroup(&c, &err) < 0 || init_container(&c, &err) < 0) {
 		sync_send_error(c.sock, err);
 		_exit(1);
 	}

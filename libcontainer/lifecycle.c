@@ -117,11 +117,8 @@ static int destroy(struct opened *o, struct hutch_error **err)
 	return 0;
 }
 
-static int start_poststart(struct opened *o, struct hutch_error **err)
+static int start_poststart(struct opened *o, const struct spec *s, struct hutch_error **err)
 {
-	cleanup_spec struct spec *s = NULL;
-	if (load_saved_spec(o, &s, err) < 0)
-		return -1;
 	if (s->hooks == NULL || s->hooks->n_poststart == 0)
 		return 0;
 	cleanup_free char *state = state_text(o->st, STATUS_RUNNING);
@@ -133,15 +130,6 @@ static int start_poststart(struct opened *o, struct hutch_error **err)
 	return -1;
 }
 
-static int check_has_process(struct opened *o, struct hutch_error **err)
-{
-	cleanup_spec struct spec *s = NULL;
-	if (load_saved_spec(o, &s, err) < 0)
-		return -1;
-	if (s->process == NULL)
-		return hutch_error_set(err, EINVAL, "container %s: cannot start: config.json has no process", o->st->id);
-	return 0;
-}
 
 int container_start(const char *root, const char *id, struct hutch_error **err)
 {
@@ -151,8 +139,11 @@ int container_start(const char *root, const char *id, struct hutch_error **err)
 	if (o.status != STATUS_CREATED)
 		return hutch_error_set(err, EINVAL, "cannot start container %s: status is %s, not created", id,
 				       state_status_name(o.status));
-	if (check_has_process(&o, err) < 0)
+	cleanup_spec struct spec *s = NULL;
+	if (load_saved_spec(&o, &s, err) < 0)
 		return -1;
+	if (s->process == NULL)
+		return hutch_error_set(err, EINVAL, "container %s: cannot start: config.json has no process", id);
 	cleanup_close int fd = state_exec_connect(o.dir, err);
 	if (fd < 0 || sync_send(fd, SYNC_START, NULL, 0, NULL, 0, err) < 0)
 		return -1;
@@ -170,7 +161,7 @@ int container_start(const char *root, const char *id, struct hutch_error **err)
 	}
 	if (rc < 0)
 		return -1;
-	return start_poststart(&o, err);
+	return start_poststart(&o, s, err);
 }
 
 int container_kill(const char *root, const char *id, int sig, bool all, struct hutch_error **err)

@@ -16,7 +16,7 @@ const char *sync_type_name(enum sync_type t)
 		[SYNC_BOOTSTRAP] = "bootstrap", [SYNC_USERMAP_PLS] = "usermap request",
 		[SYNC_USERMAP_ACK] = "usermap ack", [SYNC_PID] = "pid", [SYNC_HOOKS_PLS] = "hooks request",
 		[SYNC_HOOKS_ACK] = "hooks ack", [SYNC_READY] = "ready", [SYNC_ERROR] = "error",
-		[SYNC_START] = "start",
+		[SYNC_START] = "start", [SYNC_PID_ACK] = "pid ack",
 	};
 	if ((size_t)t < ARRAY_SIZE(names) && names[t])
 		return names[t];

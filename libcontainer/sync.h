@@ -19,6 +19,7 @@ enum sync_type {
 	SYNC_READY,         /* init -> parent: set up, waiting for start */
 	SYNC_ERROR,         /* either way: message text */
 	SYNC_START,         /* start -> init, on the start socket: go */
+	SYNC_PID_ACK,       /* parent -> init: you are in the container's cgroup now */
 };
 
 #define SYNC_MAX_PAYLOAD (1024 * 1024)

@@ -151,7 +151,9 @@ int write_file_atomic_at(int dirfd, const char *path, const char *data, size_t l
 	cleanup_close int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return hutch_error_errno(err, "create %s", tmp);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	/* No fsync: the state lives on /run (tmpfs) and does not outlive a reboot;
+	 * the rename alone makes readers see the old or the new file, never a mix. */
+	if (write_all(fd, data, len) < 0) {
 		hutch_error_errno(err, "write %s", tmp);
 		unlinkat(dirfd, tmp, 0);
 		return -1;

@@ -79,7 +79,7 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct hu
 int write_all(int fd, const void *buf, size_t len);
 /* open + write + close, no O_CREAT: for procfs, sysfs and cgroupfs files. */
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct hutch_error **err);
-/* Atomic replace: <path>.tmp, fsync, rename. */
+/* Atomic replace for readers: <path>.tmp, then rename (no fsync: see utils.c). */
 int write_file_atomic_at(int dirfd, const char *path, const char *data, size_t len, mode_t mode,
 			 struct hutch_error **err);
 

@@ -13,6 +13,8 @@
 #   SKIP_BUILD=1     do not build nor run the unit tests (e2e only)
 #   TEST_TIMEOUT=S   time limit of one e2e test (default 60)
 #   VERBOSE=1        print every e2e test's output, not only the failing ones
+#   SANITIZE=1       also build hutch with ASan+UBSan (build-asan/) and run the e2e tests
+#                    with it; on by default when CI=true
 set -u
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +24,7 @@ SKIP_BUILD=${SKIP_BUILD:-0}
 TEST_TIMEOUT=${TEST_TIMEOUT:-60}
 TESTS=${TESTS:-}
 VERBOSE=${VERBOSE:-0}
+if [ "${CI:-}" = true ]; then SANITIZE=${SANITIZE:-1}; else SANITIZE=${SANITIZE:-0}; fi
 
 if [ "$(id -u)" != 0 ]; then
 	echo "run-tests.sh: the tests create containers (namespaces, mounts, cgroups) and must run as root." >&2
@@ -172,6 +175,27 @@ case $RUNTIME in
 esac
 export RUNTIME
 run_e2e
+
+# The same e2e tests against an ASan+UBSan build: a sanitizer report makes hutch exit
+# non-zero (halt_on_error), which fails the test that ran it.
+sanitized_e2e() {
+	local asan=$REPO/build-asan
+	echo "== ASan+UBSan build ($asan)"
+	if { [ -f "$asan/build.ninja" ] || meson setup -Dsanitize_build=true -Dbuildtype=debug "$asan" "$REPO"; } &&
+		ninja -C "$asan" hutch; then
+		local saved=$BUILD_DIR
+		BUILD_DIR=$asan
+		ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			RUNTIME=$asan/hutch run_e2e
+		BUILD_DIR=$saved
+	else
+		failed=$((failed + 1))
+		failures+=("build: ASan+UBSan")
+	fi
+}
+if [ "$SANITIZE" = 1 ] && [ "$SKIP_BUILD" != 1 ]; then
+	ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 sanitized_e2e
+fi
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "== failed:"

@@ -209,7 +209,8 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct hutch_error **er
 	return 0;
 }
 
-static int close_range_fallback(int from, bool cloexec)
+/* Without close_range (old kernel, or denied by seccomp): walk /proc/self/fd. */
+static int close_range_fallback(int from, int keep, bool cloexec)
 {
 	cleanup_dir DIR *d = opendir("/proc/self/fd");
 	if (d == NULL)
@@ -218,7 +219,7 @@ static int close_range_fallback(int from, bool cloexec)
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		long long fd;
-		if (parse_int64(de->d_name, &fd) < 0 || fd < from || fd == self)
+		if (parse_int64(de->d_name, &fd) < 0 || fd < from || fd == self || fd == keep)
 			continue;
 		if (cloexec)
 			fcntl((int)fd, F_SETFD, FD_CLOEXEC);
@@ -232,22 +233,7 @@ int close_fds_from(int from)
 {
 	if (syscall(SYS_close_range, (unsigned)from, ~0U, 0) == 0)
 		return 0;
-	return close_range_fallback(from, false);
-}
-
-static int close_range_except_fallback(int from, int keep)
-{
-	cleanup_dir DIR *d = opendir("/proc/self/fd");
-	if (d == NULL)
-		return -1;
-	int self = dirfd(d);
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		long long fd;
-		if (parse_int64(de->d_name, &fd) == 0 && fd >= from && fd != keep && fd != self)
-			close((int)fd);
-	}
-	return 0;
+	return close_range_fallback(from, -1, false);
 }
 
 int close_fds_except(int from, int keep)
@@ -258,14 +244,14 @@ int close_fds_except(int from, int keep)
 	if ((keep == from || syscall(SYS_close_range, (unsigned)from, (unsigned)keep - 1, 0) == 0) &&
 	    syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0) == 0)
 		return 0;
-	return close_range_except_fallback(from, keep);
+	return close_range_fallback(from, keep, false);
 }
 
 int cloexec_fds_from(int from)
 {
 	if (syscall(SYS_close_range, (unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return 0;
-	return close_range_fallback(from, true);
+	return close_range_fallback(from, -1, true);
 }
 
 unsigned long long now_ns(void)

@@ -12,8 +12,18 @@
 #include <time.h>
 
 const struct command *const commands[] = {
-	&cmd_create, &cmd_delete, &cmd_exec, &cmd_features, &cmd_kill, &cmd_list, &cmd_ps, &cmd_run, &cmd_spec, &cmd_start,
-	&cmd_state, NULL,
+	&cmd_create,
+	&cmd_delete,
+	&cmd_exec,
+	&cmd_features,
+	&cmd_kill,
+	&cmd_list,
+	&cmd_ps,
+	&cmd_run,
+	&cmd_spec,
+	&cmd_start,
+	&cmd_state,
+	NULL,
 };
 
 /* conmon and the containerd shim read errors back from these lines. */

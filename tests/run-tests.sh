@@ -15,6 +15,13 @@
 #   VERBOSE=1        print every e2e test's output, not only the failing ones
 #   SANITIZE=1       also build hutch with ASan+UBSan (build-asan/) and run the e2e tests
 #                    with it; on by default when CI=true
+#   SUITES=ERE       run only the extra suites (tests/*/suite.sh, below) whose directory
+#                    name matches; SUITES=none runs none of them
+#
+# Extra suites: every executable tests/DIR/suite.sh runs after the e2e tests, in name order,
+# with RUNTIME, BUILD_DIR and REPO exported. Its last line of output must be
+# "N passed, N failed[, N skipped]"; those counts are added to the totals, and a suite that
+# prints no such line (or dies) counts as one failure. Its packages go in .ci/packages.d/.
 set -u
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +30,7 @@ KEEP_GOING=${KEEP_GOING:-1}
 SKIP_BUILD=${SKIP_BUILD:-0}
 TEST_TIMEOUT=${TEST_TIMEOUT:-60}
 TESTS=${TESTS:-}
+SUITES=${SUITES:-}
 VERBOSE=${VERBOSE:-0}
 if [ "${CI:-}" = true ]; then SANITIZE=${SANITIZE:-1}; else SANITIZE=${SANITIZE:-0}; fi
 
@@ -195,6 +203,43 @@ sanitized_e2e() {
 }
 if [ "$SANITIZE" = 1 ] && [ "$SKIP_BUILD" != 1 ]; then
 	ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 sanitized_e2e
+fi
+
+# run_suite DIR: one extra suite; its summary line is added to the totals
+run_suite() {
+	local dir=$1 name log rc line p f s
+	name=$(basename "$dir")
+	log=$BUILD_DIR/suite-$name.log
+	echo "== suite $name"
+	BUILD_DIR=$BUILD_DIR REPO=$REPO RUNTIME=$RUNTIME "$dir/suite.sh" < /dev/null 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
+	if [ -z "$line" ]; then
+		failed=$((failed + 1))
+		failures+=("suite $name: no summary line (exit $rc)")
+		return
+	fi
+	p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<< "$line")
+	f=$(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<< "$line")
+	s=$(sed -nE 's/.*, ([0-9]+) skipped.*/\1/p' <<< "$line")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + ${s:-0}))
+	[ "$f" -gt 0 ] && failures+=("suite $name: $f failed")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		failed=$((failed + 1))
+		failures+=("suite $name: exit status $rc with no failure counted")
+	fi
+}
+
+if [ "$SUITES" != none ]; then
+	for suite in "$REPO"/tests/*/suite.sh; do
+		[ -x "$suite" ] || continue
+		if [ -n "$SUITES" ] && ! grep -Eq -- "$SUITES" <<< "$(basename "$(dirname "$suite")")"; then
+			continue
+		fi
+		run_suite "$(dirname "$suite")"
+	done
 fi
 
 if [ ${#failures[@]} -gt 0 ]; then

@@ -199,6 +199,22 @@ cgroup_path() {
 # optional fields before " - ", so fixed awk columns are wrong).
 MOUNTS='sed -n "s|^[^ ]* [^ ]* [^ ]* [^ ]* \([^ ]*\) \([^ ]*\) .*- \([^ ]*\) [^ ]* \([^ ]*\)\$|\1 \2 \3 \4|p" /proc/self/mountinfo'
 
+# helper VAR NAME: the path of a test helper built by meson
+# (tests/oci-validation/helpers/security/); the test is skipped when it was not built.
+# HUTCH_TEST_HELPERS (set by run-tests.sh) names the directory; default: build/ of the repo.
+helper() {
+	local _dir=${HUTCH_TEST_HELPERS:-$E2E_DIR/../../build/tests/oci-validation/helpers/security}
+	[ -x "$_dir/$2" ] || skip "test helper $2 not built (meson, $_dir)"
+	printf -v "$1" '%s' "$_dir/$2"
+}
+
+# install_probe [ROOTFS]: copy the static `probe` helper to /bin/probe of the rootfs
+install_probe() {
+	local _p
+	helper _p probe
+	cp "$_p" "${1:-$BUNDLE/rootfs}/bin/probe" || fail "cannot install probe"
+}
+
 # run_ctr [ID [BUNDLE]]: `run` in the foreground; OUT/ERR/RC hold the result
 run_ctr() {
 	capture rt run --bundle "${2:-$BUNDLE}" "${1:-$ID}"

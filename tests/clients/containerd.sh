@@ -1,0 +1,243 @@
+# containerd 1.6 + ctr + containerd-shim-runc-v2 driving the runtime (ctr run --runc-binary).
+#
+# The suite starts its own containerd: config, root, state, socket and the opt plugin's
+# directory under $CD, no CRI plugin, stopped by its pid at the end. Tasks live in the
+# containerd namespace $TAG, so their cgroups are /$TAG/<id>; the runtime's state goes under
+# $CD/runc (--runc-root), the io fifos under $CD/fifo. Only the shims' sockets go where
+# containerd 1.6 always puts them (/run/containerd/s, named by a hash of our socket path).
+
+CD=
+CD_PID=
+CTR_UPDATE=
+CTR_UPDATE_PID=
+
+cr() { timeout -k 5 "$CLIENT_TIMEOUT" "$CD/ctr" "$@"; }
+
+# crun_ ARGS...: ctr run with the runtime under test
+crun_() {
+	cr run --runc-binary "$RUNTIME" --runc-root "$CD/runc" --fifo-dir "$CD/fifo" "$@"
+}
+
+# cdetach ID ARGS... IMAGE-ARGS: ctr run -d, output to $CD/logs/ID.log
+cdetach() {
+	local id=$1
+	shift
+	ok crun_ -d --log-uri "file://$CD/logs/$id.log" "$@"
+	wait_for 10 ctr_status_is "$id" RUNNING || fail "task $id is not running: $(cr task ls)"
+}
+
+ctr_status_is() { # ID STATUS
+	cr task ls | awk -v id="$1" '$1 == id {print $3}' | grep -qx "$2"
+}
+
+ctr_log_has() { # ID TEXT
+	grep -qF -- "$2" "$CD/logs/$1.log"
+}
+
+# the task's cgroup directory in one v1 controller
+ctr_cgroup() { # ID CONTROLLER
+	echo "/sys/fs/cgroup/$2/$TAG/$1"
+}
+
+containerd_conf() {
+	mkdir -p "$CD/root" "$CD/run" "$CD/tmp" "$CD/opt" "$CD/runc" "$CD/fifo" "$CD/logs"
+	cat > "$CD/config.toml" <<-EOF
+		version = 2
+		root = "$CD/root"
+		state = "$CD/run"
+		temp = "$CD/tmp"
+		# no CRI (it would manage networks and pods), no snapshotters we do not use
+		disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
+		  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
+		  "io.containerd.snapshotter.v1.aufs", "io.containerd.internal.v1.tracing",
+		  "io.containerd.tracing.processor.v1.otlp"]
+
+		[grpc]
+		  address = "$CD/containerd.sock"
+
+		[ttrpc]
+		  address = "$CD/containerd.sock.ttrpc"
+
+		[debug]
+		  address = "$CD/debug.sock"
+
+		[metrics]
+		  address = ""
+
+		[plugins."io.containerd.internal.v1.opt"]
+		  path = "$CD/opt"
+	EOF
+	cat > "$CD/ctr" <<-EOF
+		#!/bin/sh
+		exec ctr --address "$CD/containerd.sock" --namespace "$TAG" "\$@"
+	EOF
+	chmod +x "$CD/ctr"
+}
+
+containerd_setup() {
+	CD=$W/containerd
+	containerd_conf
+	containerd --config "$CD/config.toml" > "$CD/containerd.log" 2>&1 &
+	CD_PID=$!
+	if ! wait_for 20 "$CD/ctr" version; then
+		cat "$CD/containerd.log"
+		return 1
+	fi
+	cr image import --base-name localhost/busybox "$W/image/busybox.tar" || return 1
+	cr image ls -q | grep -qx "$IMAGE_REF"
+}
+
+containerd_reset() {
+	[ -n "$CD_PID" ] || return 0
+	local id
+	for id in $(cr task ls -q 2> /dev/null); do
+		cr task kill --signal SIGKILL "$id" > /dev/null 2>&1
+		wait_for 10 ctr_status_is "$id" STOPPED
+		cr task rm --force "$id" > /dev/null 2>&1
+	done
+	for id in $(cr container ls -q 2> /dev/null); do
+		cr container rm "$id" > /dev/null 2>&1
+	done
+	return 0
+}
+
+containerd_teardown() {
+	if [ -n "$CTR_UPDATE_PID" ]; then
+		kill "$CTR_UPDATE_PID" 2> /dev/null
+		wait "$CTR_UPDATE_PID" 2> /dev/null
+	fi
+	[ -n "$CD_PID" ] || return 0
+	containerd_reset
+	cr image rm "$IMAGE_REF" > /dev/null 2>&1
+	kill -TERM "$CD_PID" 2> /dev/null
+	wait_for 10 sh -c "! kill -0 $CD_PID" || kill -KILL "$CD_PID" 2> /dev/null
+	wait "$CD_PID" 2> /dev/null
+	CD_PID=
+	# the shims' socket directory is hard-coded in containerd 1.6: remove it if we made it
+	if [ "$RUN_CONTAINERD_EXISTED" = 0 ]; then
+		rmdir /run/containerd/s /run/containerd 2> /dev/null
+	fi
+	return 0
+}
+
+# containerd_build_helper_bg: build ctr-update (see ctr-update/main.go) in the background;
+# it needs golang-go and golang-github-containerd-containerd-dev
+containerd_build_helper_bg() {
+	local src=/usr/share/gocode/src/github.com/containerd/containerd/api/services/tasks/v1
+	command -v go > /dev/null && [ -d "$src" ] || return 0
+	CTR_UPDATE=$W/bin/ctr-update
+	mkdir -p "$W/bin" "$W/go/src"
+	cp -r "$HERE/ctr-update" "$W/go/src/"
+	(
+		cd "$W/go/src/ctr-update" &&
+			GOPATH=/usr/share/gocode GO111MODULE=off GOPROXY=off GOFLAGS= \
+				GOCACHE="$W/go/cache" go build -o "$CTR_UPDATE" .
+	) > "$LOGS/ctr-update-build.log" 2>&1 &
+	CTR_UPDATE_PID=$!
+}
+
+t_cd_run_rm() {
+	ok crun_ --rm "$IMAGE_REF" rm1 echo hello from containerd
+	assert_eq "hello from containerd" "$OUT" "ctr run --rm output"
+	expect 7 crun_ --rm "$IMAGE_REF" rm2 sh -c 'echo out; echo err >&2; exit 7'
+	assert_eq out "$OUT" stdout
+	assert_eq err "$ERR" stderr
+	ok cr container ls -q
+	assert_eq "" "$OUT" "containers left after ctr run --rm"
+	[ -e "$CD/runc/$TAG/rm1" ] && fail "the runtime's state of rm1 is left"
+	return 0
+}
+
+t_cd_detach_ps() {
+	cdetach d1 "$IMAGE_REF" d1 sh -c 'echo started; sleep 1000; echo done'
+	wait_for 10 ctr_log_has d1 started || fail "the task's output never reached its log"
+	ok cr task ps d1
+	local pids pid
+	pids=$(tail -n +2 <<< "$OUT" | awk '{print $1}')
+	assert_eq 2 "$(wc -w <<< "$pids")" "task ps: sh and sleep"
+	for pid in $pids; do
+		grep -q ":/$TAG/d1\$" "/proc/$pid/cgroup" || fail "pid $pid of task ps is not in the task's cgroup"
+	done
+	assert_eq "sh sleep" "$(for pid in $pids; do cat "/proc/$pid/comm"; done | sort | xargs)" "task ps processes"
+}
+
+t_cd_exec() {
+	cdetach e1 "$IMAGE_REF" e1 sleep 1000
+	ok cr task exec --exec-id x1 --fifo-dir "$CD/fifo" e1 sh -c 'echo from exec; readlink /proc/1/ns/pid; readlink /proc/self/ns/pid'
+	assert_eq "from exec" "$(head -n1 <<< "$OUT")" "task exec output"
+	assert_eq 1 "$(tail -n +2 <<< "$OUT" | sort -u | wc -l)" "task exec runs in the task's pid namespace"
+	expect 3 cr task exec --exec-id x2 --fifo-dir "$CD/fifo" e1 sh -c 'exit 3'
+	ok cr task exec --exec-id x3 --fifo-dir "$CD/fifo" --cwd /tmp --user 1000 e1 sh -c 'pwd; id -u'
+	assert_eq "/tmp
+1000" "$OUT" "task exec --cwd --user"
+	# -t: a terminal, under tmux
+	tm new-session -d -s cexec -x 100 -y 30 \
+		"$CD/ctr task exec -t --exec-id x4 --fifo-dir $CD/fifo e1 sh; echo EXIT=\$?; sleep 60"
+	wait_screen cexec '/ #'
+	tm send-keys -t cexec 'tty; stty size' Enter
+	wait_screen cexec '/dev/pts/0'
+	wait_screen cexec '30 100'
+	tm resize-window -t cexec -x 120 -y 40
+	tm send-keys -t cexec 'clear; stty size' Enter
+	wait_screen cexec '40 120'
+	tm send-keys -t cexec 'exit 6' Enter
+	wait_screen cexec 'EXIT=6'
+	tm kill-session -t cexec
+}
+
+t_cd_metrics_limits() {
+	cdetach m1 --memory-limit 67108864 --cpus 0.5 "$IMAGE_REF" m1 sleep 1000
+	assert_eq 67108864 "$(cat "$(ctr_cgroup m1 memory)/memory.limit_in_bytes")" "memory limit of the task's cgroup"
+	local cpu
+	cpu=$(ctr_cgroup m1 cpu)
+	assert_eq "50000 100000" "$(cat "$cpu/cpu.cfs_quota_us") $(cat "$cpu/cpu.cfs_period_us")" "CFS quota and period for --cpus 0.5"
+	ok cr task metrics m1
+	assert_match "$OUT" 'memory.limit_in_bytes +67108864' "task metrics: memory limit"
+	assert_match "$OUT" 'pids.current +1( |$)' "task metrics: pids"
+}
+
+t_cd_kill_delete() {
+	cdetach k1 "$IMAGE_REF" k1 sh -c 'trap "echo got-term; exit 42" TERM; echo started; while :; do sleep 0.1; done'
+	wait_for 10 ctr_log_has k1 started || fail "never started"
+	local pid cg
+	pid=$(cr task ls | awk '$1 == "k1" {print $2}')
+	cg=$(ctr_cgroup k1 memory)
+	[ -d "$cg" ] || fail "no cgroup $cg"
+	ok cr task kill k1
+	wait_for 10 ctr_status_is k1 STOPPED || fail "SIGTERM did not stop the task"
+	ctr_log_has k1 got-term || fail "the task did not see SIGTERM"
+	ok cr task delete k1
+	assert_contains "$ERR" "exit code 42" "task delete reports the exit status"
+	kill -0 "$pid" 2> /dev/null && fail "the task's pid $pid is alive after delete"
+	[ -d "$cg" ] && fail "task delete left the cgroup $cg"
+	[ -e "$CD/runc/$TAG/k1" ] && fail "task delete left the runtime's state"
+	ok cr container rm k1
+	# SIGKILL
+	cdetach k2 "$IMAGE_REF" k2 sh -c 'trap "" TERM; sleep 1000'
+	ok cr task kill --signal SIGKILL k2
+	wait_for 10 ctr_status_is k2 STOPPED || fail "SIGKILL did not stop the task"
+	ok cr task delete k2
+	assert_contains "$ERR" "exit code 137" "task delete reports the exit status"
+}
+
+containerd_scenarios() {
+	CLIENT_MISSING=
+	local t
+	for t in containerd ctr containerd-shim-runc-v2 tmux; do
+		command -v $t > /dev/null || CLIENT_MISSING="$t is not installed"
+	done
+	if [ -z "$CLIENT_MISSING" ] && ! containerd_setup > "$LOGS/containerd-setup.log" 2>&1; then
+		echo "FAIL  containerd: setup (daemon, image import):"
+		sed 's/^/    | /' "$LOGS/containerd-setup.log"
+		S_FAILED=$((S_FAILED + 1))
+		S_FAILURES+=("containerd setup")
+		CLIENT_MISSING="containerd setup failed"
+	fi
+	local r=containerd_reset
+	scenario "containerd: ctr run --rm: output and exit code" t_cd_run_rm $r
+	scenario "containerd: ctr run -d, task ps" t_cd_detach_ps $r
+	scenario "containerd: task exec (plain, --cwd, --user, -t under tmux)" t_cd_exec $r
+	scenario "containerd: --memory-limit, --cpus, task metrics" t_cd_metrics_limits $r
+	scenario "containerd: task kill (SIGTERM, SIGKILL), task delete" t_cd_kill_delete $r
+	CLIENT_MISSING=
+}

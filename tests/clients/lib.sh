@@ -1,0 +1,158 @@
+# Helpers of the client suite (tests/clients/suite.sh sources this file).
+#
+# A scenario is a shell function run in a subshell by `scenario`: it passes when it returns
+# 0, is skipped when it exits 77 (`skip REASON`), and fails otherwise (`fail MESSAGE`). Its
+# output goes to a log of its own, printed when it fails. After each scenario the client's
+# reset hook removes whatever containers it left, so that one failure cannot spill into the
+# next scenario.
+
+S_PASSED=0
+S_FAILED=0
+S_SKIPPED=0
+S_N=0
+S_FAILURES=()
+NCAP=0
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+log() { echo "# $*"; }
+
+assert_eq() { # EXPECTED GOT [WHAT]
+	[ "$1" = "$2" ] || fail "${3:-value}: expected [$1], got [$2]"
+}
+
+assert_contains() { # HAYSTACK NEEDLE [WHAT]
+	case $1 in
+	*"$2"*) ;;
+	*) fail "${3:-output}: expected to contain [$2], got:
+$1" ;;
+	esac
+}
+
+assert_not_contains() { # HAYSTACK NEEDLE [WHAT]
+	case $1 in
+	*"$2"*) fail "${3:-output}: expected NOT to contain [$2], got:
+$1" ;;
+	esac
+}
+
+assert_match() { # STRING ERE [WHAT]
+	printf '%s' "$1" | grep -Eq -- "$2" || fail "${3:-value}: expected to match /$2/, got [$1]"
+}
+
+# capture CMD...: run CMD with stdin from /dev/null and stdout/stderr in fresh files (a
+# detached container or conmon must never hold a pipe of ours open). Sets OUT, ERR, RC.
+capture() {
+	NCAP=$((NCAP + 1))
+	local o=$SCEN_DIR/cap.$NCAP.out e=$SCEN_DIR/cap.$NCAP.err
+	"$@" < /dev/null > "$o" 2> "$e"
+	RC=$?
+	OUT=$(cat "$o")
+	ERR=$(cat "$e")
+	log "[$*] -> exit $RC"
+}
+
+# expect STATUS CMD...: run CMD (see capture) and check its exit status
+expect() {
+	local want=$1
+	shift
+	capture "$@"
+	[ "$RC" = "$want" ] || fail "exit status of [$*]: expected $want, got $RC
+stdout: $OUT
+stderr: $ERR"
+}
+
+ok() { expect 0 "$@"; }
+
+# wait_for SECONDS CMD...: poll CMD until it succeeds
+wait_for() {
+	local limit=$1 i=0
+	shift
+	while ! "$@" > /dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -ge $((limit * 20)) ] && return 1
+		sleep 0.05
+	done
+}
+
+# tmux of the suite's own server (its socket is under the suite's directory)
+tm() { tmux -S "$TMUX_SOCK" "$@"; }
+
+# screen_has WINDOW TEXT: the pane shows TEXT
+screen_has() {
+	tm capture-pane -p -t "$1" | grep -qF -- "$2"
+}
+
+# wait_screen WINDOW TEXT [SECONDS]
+wait_screen() {
+	wait_for "${3:-15}" screen_has "$1" "$2" || fail "the terminal never showed [$2]; it shows:
+$(tm capture-pane -p -t "$1" | grep -v '^$')"
+}
+
+# wanted NAME: is scenario NAME selected by CLIENT_TESTS (an ERE; empty selects all)?
+wanted() {
+	[ -z "${CLIENT_TESTS:-}" ] || grep -Eq -- "$CLIENT_TESTS" <<< "$1"
+}
+
+# log_excerpt LOG: the commands before the failure and the failure itself
+log_excerpt() {
+	local n
+	n=$(grep -n '^FAIL: ' "$1" | tail -n1 | cut -d: -f1)
+	if [ -n "$n" ]; then
+		sed -n "$((n > 12 ? n - 12 : 1)),$((n + 30))p" "$1"
+	else
+		tail -n 40 "$1"
+	fi
+}
+
+# scenario NAME FUNCTION [RESET]: run FUNCTION in a subshell, log to a file of its own,
+# count the result, then run RESET (the client's cleanup of containers) whatever happened.
+# With CLIENT_MISSING set (the client is not installed), the scenario counts as skipped.
+scenario() {
+	local name=$1 fn=$2 reset=${3:-} rc start took log reason
+	[ "$fn" = t_leak_check ] || wanted "$name" || return 0
+	if [ -n "${CLIENT_MISSING:-}" ]; then
+		S_SKIPPED=$((S_SKIPPED + 1))
+		echo "SKIP  $name: $CLIENT_MISSING"
+		return 0
+	fi
+	S_N=$((S_N + 1))
+	SCEN_DIR=$LOGS/$(printf '%02d' "$S_N")-$fn
+	mkdir -p "$SCEN_DIR"
+	log=$SCEN_DIR/log
+	start=$(date +%s.%N)
+	(
+		set -u -o pipefail
+		"$fn"
+	) < /dev/null > "$log" 2>&1
+	rc=$?
+	[ -n "$reset" ] && "$reset" >> "$log" 2>&1
+	took=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1fs", b - a }')
+	case $rc in
+	0)
+		S_PASSED=$((S_PASSED + 1))
+		echo "PASS  $name ($took)"
+		;;
+	77)
+		S_SKIPPED=$((S_SKIPPED + 1))
+		reason=$(sed -n 's/^SKIP: //p' "$log" | tail -n1)
+		echo "SKIP  $name: $reason"
+		;;
+	*)
+		S_FAILED=$((S_FAILED + 1))
+		S_FAILURES+=("$name")
+		echo "FAIL  $name ($took, exit $rc)"
+		log_excerpt "$log" | sed 's/^/    | /'
+		;;
+	esac
+	[ "${VERBOSE:-0}" = 1 ] && [ $rc = 0 ] && sed 's/^/    | /' "$log"
+	return 0
+}

@@ -205,6 +205,10 @@ static int exec_main(const struct global_opts *g, int argc, char **argv)
 		return rc;
 	if (optind >= argc)
 		return cli_usage_error("exec", "missing container id");
+	/* As runc: in the foreground the terminal is hutch's to relay, not a client's. */
+	if (!f.detach && f.console_socket)
+		return cli_usage_error("exec", "--console-socket: only with --detach (in the foreground "
+				       "hutch relays the terminal itself)");
 	cleanup_error struct hutch_error *err = NULL;
 	cleanup_free char *process = NULL;
 	if (check_unsupported(&f, &err) < 0 || build_process(g, &f, argc, argv, &process, &err) < 0)
@@ -217,9 +221,7 @@ static int exec_main(const struct global_opts *g, int argc, char **argv)
 	if (!f.detach) {
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
 		cli_block_signals(&all);
-		/* As runc: in the foreground a terminal is ours to relay to our stdio. */
-		if (f.console_socket == NULL)
-			o.terminal_master = &master;
+		o.terminal_master = &master;
 	}
 	pid_t pid;
 	if (container_exec(&o, &pid, &err) < 0)

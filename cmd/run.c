@@ -85,9 +85,12 @@ int cli_wait_forwarding(pid_t init, const sigset_t *set, int pty_master)
 		size_t n = 1 + terminal_relay_pollfds(&tty, p + 1);
 		if (poll(p, n, -1) < 0)
 			continue;
-		terminal_relay_io(&tty, p + 1, n - 1);
+		/* Signals first: a resize that came with the keys typed after it
+		 * reaches the pty before them. */
 		int sig = (p[0].revents & POLLIN) ? next_signal(sfd) : 0;
 		done = sig > 0 && on_signal(sig, init, &tty, &status);
+		if (!done)
+			terminal_relay_io(&tty, p + 1, n - 1);
 	}
 	terminal_relay_finish(&tty);
 	return status;
@@ -100,15 +103,17 @@ static int run_main(const struct global_opts *g, int argc, char **argv)
 	int rc = create_opts_parse("run", argc, argv, &o, &detach);
 	if (rc != 0)
 		return rc;
+	/* As runc: in the foreground the terminal is hutch's to relay, not a client's. */
+	if (!detach && o.console_socket)
+		return cli_usage_error("run", "--console-socket: only with --detach (in the foreground "
+				       "hutch relays the terminal itself)");
 	sigset_t all;
 	cleanup_close int master = -1;
 	if (!detach) {
 		/* Orphans of the container's init stage come back to us, not to pid 1. */
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
 		cli_block_signals(&all);
-		/* As runc: in the foreground a terminal is ours to relay to our stdio. */
-		if (o.console_socket == NULL)
-			o.terminal_master = &master;
+		o.terminal_master = &master;
 	}
 	cleanup_error struct hutch_error *err = NULL;
 	pid_t pid;

@@ -219,7 +219,8 @@ int terminal_setup(int console_sock, const struct spec_process *p, bool bind_con
 		if (ioctl(master, TIOCSWINSZ, &ws) < 0)
 			return hutch_error_errno(err, "process.consoleSize: set the window size");
 	}
-	if (pty_send_master(sock, master, name, err) < 0)
+	/* The payload is the master's name, as runc sends it; clients ignore it. */
+	if (pty_send_master(sock, master, "/dev/ptmx", err) < 0)
 		return -1;
 	closep(&master);
 	closep(&sock);

@@ -1,6 +1,6 @@
 /* Terminals (process.terminal): the init stage makes a pty inside the
  * container and sends its master over a "console socket" with SCM_RIGHTS
- * (payload: the slave's name, as runc, go-runc's recvtty and conmon expect);
+ * (one message, the master's name "/dev/ptmx" as payload, as runc sends it);
  * the slave becomes the process's controlling terminal and stdio. The socket
  * is --console-socket (create, run -d, exec -d -t) or, for `run`/`exec -t` in
  * the foreground, a socketpair of hutch's own, whose master the relay below

@@ -184,6 +184,7 @@ esac
 export RUNTIME
 # the e2e tests' helper programs (built with hutch, used by every pass)
 export HUTCH_TEST_HELPERS=${HUTCH_TEST_HELPERS:-$BUILD_DIR/tests/oci-validation/helpers/security}
+export HUTCH_CLI_HELPERS=${HUTCH_CLI_HELPERS:-$BUILD_DIR/tests/oci-validation/helpers/cli}
 run_e2e
 
 # The same e2e tests against an ASan+UBSan build: a sanitizer report makes hutch exit

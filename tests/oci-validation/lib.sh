@@ -118,6 +118,15 @@ stderr: $ERR"
 	fi
 }
 
+# assert_exec_fails CMD...: assert_fails for `exec`, which in runc exits 255 on errors
+assert_exec_fails() {
+	capture "$@"
+	if [ "$RC" = 255 ] && is_runc && [ -n "$ERR" ]; then
+		return 0
+	fi
+	assert_fails "$@"
+}
+
 assert_ok() { # CMD...: exit 0 expected
 	capture "$@"
 	if [ "$RC" != 0 ]; then
@@ -151,6 +160,15 @@ new_id() {
 	IDS+=("$_nid")
 	register "$_nid"
 	printf -v "$1" '%s' "$_nid"
+}
+
+# cli_helper VAR NAME: the path of a helper of the CLI tests (3NN) that meson builds
+# (tests/oci-validation/helpers/cli/); HUTCH_CLI_HELPERS (set by run-tests.sh) names the
+# directory, default: build/ of the repo. Not built is a failure: the tests need it.
+cli_helper() {
+	local _h=${HUTCH_CLI_HELPERS:-$E2E_DIR/../../build/tests/oci-validation/helpers/cli}/$2
+	[ -x "$_h" ] || fail "test helper $2 is not built ($_h): build first, or set HUTCH_CLI_HELPERS"
+	printf -v "$1" '%s' "$_h"
 }
 
 # new_bundle VAR NAME [ARGS...]: another bundle under T

@@ -69,7 +69,14 @@ int exe_spawn_init(int exe_fd, int sync_fd, int preserve_fds, pid_t *pid, struct
 	snprintf(sync_env, sizeof(sync_env), "_HUTCH_SYNC_FD=%d", target);
 	snprintf(parent_env, sizeof(parent_env), "_HUTCH_PARENT=%d", (int)getpid());
 	char *argv[] = { "hutch", "init", NULL };
-	char *envp[] = { sync_env, parent_env, NULL };
+	/* The init stage gets no environment of ours but the test switches
+	 * (HUTCH_TEST_*, documented where they are read). */
+	char *envp[8] = { sync_env, parent_env };
+	size_t n = 2;
+	for (char **e = environ; *e && n < ARRAY_SIZE(envp) - 1; e++)
+		if (strncmp(*e, "HUTCH_TEST_", 11) == 0)
+			envp[n++] = *e;
+	envp[n] = NULL;
 	int rc = posix_spawn(pid, exe, &fa, &attr, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);

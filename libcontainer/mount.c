@@ -1,4 +1,5 @@
 #include "mount.h"
+#include "mount_api.h"
 #include "paths.h"
 #include "utils.h"
 
@@ -181,45 +182,6 @@ void mount_plan_release(struct mount_plan *p)
 	free(p->data);
 	p->propagation = NULL;
 	p->data = NULL;
-}
-
-int mount_locked_flags(int fd, unsigned long *out, struct hutch_error **err)
-{
-	struct statvfs sv;
-	if (fstatvfs(fd, &sv) < 0)
-		return hutch_error_errno(err, "statfs");
-	unsigned long f = 0;
-	static const unsigned long map[][2] = {
-		{ ST_RDONLY, MS_RDONLY }, { ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV },
-		{ ST_NOEXEC, MS_NOEXEC }, { ST_NOATIME, MS_NOATIME },
-		{ ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
-		if (sv.f_flag & map[i][0])
-			f |= map[i][1];
-	*out = f;
-	return 0;
-}
-
-int mount_remount_bind(int fd, unsigned long flags, const char *what, struct hutch_error **err)
-{
-	struct fd_path fp = fd_path(fd);
-	unsigned long f = MS_REMOUNT | MS_BIND | (flags & MOUNT_PER_MOUNT_FLAGS);
-	if (mount(NULL, fp.s, NULL, f, NULL) == 0)
-		return 0;
-	if (errno != EPERM)
-		return hutch_error_errno(err, "remount %s", what);
-	/* In a user namespace the flags of a mount inherited from the host are
-	 * locked: keep them, else the kernel refuses the whole remount. */
-	unsigned long locked = 0;
-	if (mount_locked_flags(fd, &locked, err) < 0)
-		return hutch_error_wrap(err, "remount %s", what);
-	f |= locked & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-	if (!(flags & MOUNT_ATIME_FLAGS))
-		f |= locked & (MS_NOATIME | MS_RELATIME | MS_NODIRATIME);
-	if (mount(NULL, fp.s, NULL, f, NULL) < 0)
-		return hutch_error_errno(err, "remount %s", what);
-	return 0;
 }
 
 /* ---- tmpcopyup ---- */
@@ -426,15 +388,21 @@ static int host_cgroup_mounts(struct cgroup_mnt **out, size_t *n, struct hutch_e
 	return 0;
 }
 
-/* Bind the container's own cgroup directory of a host hierarchy. */
-static int cgroup_bind_own(const struct mount_env *env, int target, const char *dest,
-			   const char *mountpoint, const char *root, const char *own,
-			   unsigned long flags, struct hutch_error **err)
+/* Bind `host` onto `target` (inside the rootfs at `dest`) with the per-mount
+ * flags of `flags`: set on the detached copy with the new API, else by a
+ * remount of the target found again after mount(2). */
+static int bind_onto(const struct mount_env *env, const char *host, int target, const char *dest,
+		     unsigned long flags, struct hutch_error **err)
 {
-	size_t rl = strlen(root);
-	const char *rel = (strcmp(root, "/") != 0 && strncmp(own, root, rl) == 0) ? own + rl : own;
-	cleanup_free char *host = xasprintf("%s%s", mountpoint, rel);
-	cleanup_close int src = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (mount_api_wanted()) {
+		cleanup_close int tree = mount_tree_clone(AT_FDCWD, host, true, host, err);
+		int r = tree < 0 ? -1 : mount_tree_set_flags(tree, flags, dest, err);
+		if (r == 0)
+			return mount_tree_attach(tree, target, dest, err);
+		if (!mount_api_missing(err))
+			return -1;
+	}
+	cleanup_close int src = open(host, O_PATH | O_CLOEXEC);
 	if (src < 0)
 		return hutch_error_errno(err, "open %s", host);
 	struct fd_path sp = fd_path(src), tp = fd_path(target);
@@ -444,7 +412,18 @@ static int cgroup_bind_own(const struct mount_env *env, int target, const char *
 	cleanup_close int top = path_open_in_root(env->rootfs_fd, dest, O_PATH);
 	if (top < 0)
 		return hutch_error_errno(err, "open %s after mount", dest);
-	return mount_remount_bind(top, flags, host, err);
+	return mount_fd_set_flags(top, flags, host, err);
+}
+
+/* Bind the container's own cgroup directory of a host hierarchy. */
+static int cgroup_bind_own(const struct mount_env *env, int target, const char *dest,
+			   const char *mountpoint, const char *root, const char *own,
+			   unsigned long flags, struct hutch_error **err)
+{
+	size_t rl = strlen(root);
+	const char *rel = (strcmp(root, "/") != 0 && strncmp(own, root, rl) == 0) ? own + rl : own;
+	cleanup_free char *host = xasprintf("%s%s", mountpoint, rel);
+	return bind_onto(env, host, target, dest, flags, err);
 }
 
 /* One hierarchy at `target`: a fresh mount in a new cgroup namespace (it shows
@@ -513,7 +492,7 @@ static int cgroup_mount_v1(const struct mount_env *env, const struct mount_plan 
 	if (cgroup_v1_tree(env, top, plan, dest, err) < 0)
 		return -1;
 	if (plan->flags & MS_RDONLY)
-		return mount_remount_bind(top, plan->flags, dest, err);
+		return mount_fd_set_flags(top, plan->flags, dest, err);
 	return 0;
 }
 
@@ -535,10 +514,11 @@ static int mount_cgroup_apply(const struct mount_env *env, const struct spec_mou
 	if (plan->n_propagation == 0)
 		return 0;
 	cleanup_close int top = path_open_in_root(env->rootfs_fd, dest, O_PATH);
-	struct fd_path tp = fd_path(top);
+	if (top < 0)
+		return hutch_error_errno(err, "open %s after mount", dest);
 	for (size_t i = 0; i < plan->n_propagation; i++)
-		if (mount(NULL, tp.s, NULL, plan->propagation[i], NULL) < 0)
-			return hutch_error_errno(err, "set propagation of %s", dest);
+		if (mount_fd_set_propagation(top, plan->propagation[i], dest, err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -549,8 +529,9 @@ struct entry {
 	const struct spec_mount *m;
 	struct mount_plan plan;
 	char *dest;         /* cleaned, absolute inside the rootfs */
-	int src_fd;         /* bind: O_PATH of the host source */
+	int src_fd;         /* bind: the source, a detached copy (new API) or O_PATH */
 	int target_fd;      /* O_PATH of the mount point before the mount */
+	bool tree;          /* made with the new mount API, see mount_api.h */
 };
 
 static const char *entry_name(const struct entry *e)
@@ -561,6 +542,19 @@ static const char *entry_name(const struct entry *e)
 	return m->type ? m->type : (m->source ? m->source : "none");
 }
 
+/* A plain new filesystem is one mount(2) onto the target fd and nothing after
+ * it: the new API would only add calls. Everything else is built detached. */
+static bool entry_wants_tree(const struct entry *e)
+{
+	const struct mount_plan *p = &e->plan;
+	if (!mount_api_wanted() || (p->flags & MS_REMOUNT))
+		return false;
+	if (p->bind)
+		return true;
+	return (p->tmpcopyup || p->has_attr || p->n_propagation) &&
+	       mount_tree_new_fs_can(p->flags, p->data);
+}
+
 static int entry_open_source(struct entry *e, struct hutch_error **err)
 {
 	const char *src = e->m->source;
@@ -569,6 +563,13 @@ static int entry_open_source(struct entry *e, struct hutch_error **err)
 	/* config.md: bind sources are absolute or relative to the bundle. */
 	cleanup_free char *path = src[0] == '/' || e->env->bundle == NULL
 		? xstrdup(src) : xasprintf("%s/%s", e->env->bundle, src);
+	if (e->tree) {
+		cleanup_free char *what = xasprintf("source %s", path);
+		e->src_fd = mount_tree_clone(AT_FDCWD, path, (e->plan.flags & MS_REC) != 0, what, err);
+		if (e->src_fd >= 0 || !mount_api_missing(err))
+			return e->src_fd < 0 ? -1 : 0;
+		e->tree = false;
+	}
 	e->src_fd = open(path, O_PATH | O_CLOEXEC);
 	if (e->src_fd < 0)
 		return hutch_error_errno(err, "open source %s", path);
@@ -592,6 +593,78 @@ static int entry_open_target(struct entry *e, struct hutch_error **err)
 	return path_mkdir_all_in_root(root, e->dest, 0755, &e->target_fd, err);
 }
 
+/* sysfs and mqueue cannot be mounted fresh in a user namespace that does not
+ * own the net/ipc namespace: bind the runtime's own instead. */
+static const char *entry_bind_fallback(const struct entry *e, int errnum)
+{
+	const char *t = e->m->type;
+	if (!e->env->userns || errnum != EPERM || t == NULL)
+		return NULL;
+	return strcmp(t, "sysfs") == 0 ? "/sys" : strcmp(t, "mqueue") == 0 ? "/dev/mqueue" : NULL;
+}
+
+static int entry_open_shadowed(const struct entry *e, struct hutch_error **err)
+{
+	if (!e->plan.tmpcopyup)
+		return -2;
+	int fd = path_open_in_root(e->env->rootfs_fd, e->dest, O_RDONLY | O_DIRECTORY);
+	return fd < 0 ? hutch_error_errno(err, "open %s", e->dest) : fd;
+}
+
+/* ---- with the new mount API: built detached, attached once ---- */
+
+static int tree_finish(const struct entry *e, int tree, bool set_flags, struct hutch_error **err)
+{
+	const struct mount_plan *p = &e->plan;
+	if (set_flags && mount_tree_set_flags(tree, p->flags, e->dest, err) < 0)
+		return -1;
+	if (p->has_attr && mount_fd_set_attr(tree, p->attr_set, p->attr_clr, e->dest, err) < 0)
+		return -1;
+	if (mount_tree_attach(tree, e->target_fd, e->dest, err) < 0)
+		return -1;
+	/* The tree's fd is the mount now attached: no second lookup of dest. */
+	for (size_t i = 0; i < p->n_propagation; i++)
+		if (mount_fd_set_propagation(tree, p->propagation[i], e->dest, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int tree_mount_fs(struct entry *e, struct hutch_error **err)
+{
+	const struct spec_mount *m = e->m;
+	cleanup_close int shadowed = entry_open_shadowed(e, err);
+	if (shadowed == -1)
+		return -1;
+	unsigned long flags = e->plan.flags & ~(MS_BIND | MS_REC);
+	cleanup_close int tree = mount_tree_new_fs(m->type, m->source ? m->source : "none", flags,
+						   e->plan.data, err);
+	const char *host = tree < 0 && err && *err ? entry_bind_fallback(e, (*err)->errnum) : NULL;
+	bool set_flags = false;
+	if (host) {
+		hutch_error_freep(err);
+		tree = mount_tree_clone(AT_FDCWD, host, true, host, err);
+		set_flags = (flags & MOUNT_PER_MOUNT_FLAGS) != 0;
+	}
+	if (tree < 0)
+		return hutch_error_wrap(err, "mount %s on %s", entry_name(e), e->dest);
+	/* Filled before anyone can see it. */
+	if (shadowed >= 0 && copy_tree(shadowed, tree, e->dest, err) < 0)
+		return -1;
+	return tree_finish(e, tree, set_flags, err);
+}
+
+static int tree_mount(struct entry *e, struct hutch_error **err)
+{
+	if (!e->plan.bind)
+		return tree_mount_fs(e, err);
+	bool set_flags = (e->plan.flags & MOUNT_PER_MOUNT_FLAGS) != 0;
+	if (tree_finish(e, e->src_fd, set_flags, err) < 0)
+		return hutch_error_wrap(err, "mount %s on %s", entry_name(e), e->dest);
+	return 0;
+}
+
+/* ---- with mount(2) on /proc/self/fd targets ---- */
+
 /* The mount point again: now it resolves to the new mount on top. */
 static int entry_reopen(const struct entry *e, struct hutch_error **err)
 {
@@ -601,7 +674,7 @@ static int entry_reopen(const struct entry *e, struct hutch_error **err)
 	return fd;
 }
 
-static int entry_after(const struct entry *e, struct hutch_error **err)
+static int legacy_after(const struct entry *e, struct hutch_error **err)
 {
 	const struct mount_plan *p = &e->plan;
 	bool remount = p->bind && (p->flags & (MOUNT_PER_MOUNT_FLAGS | MS_REMOUNT));
@@ -610,17 +683,13 @@ static int entry_after(const struct entry *e, struct hutch_error **err)
 	cleanup_close int fd = entry_reopen(e, err);
 	if (fd < 0)
 		return -1;
-	struct fd_path fp = fd_path(fd);
-	if (remount && mount_remount_bind(fd, p->flags, e->dest, err) < 0)
+	if (remount && mount_fd_set_flags(fd, p->flags, e->dest, err) < 0)
 		return -1;
-	if (p->has_attr) {
-		struct mount_attr a = { .attr_set = p->attr_set, .attr_clr = p->attr_clr };
-		if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
-			return hutch_error_errno(err, "set recursive attributes on %s", e->dest);
-	}
+	if (p->has_attr && mount_fd_set_attr(fd, p->attr_set, p->attr_clr, e->dest, err) < 0)
+		return -1;
 	for (size_t i = 0; i < p->n_propagation; i++)
-		if (mount(NULL, fp.s, NULL, p->propagation[i], NULL) < 0)
-			return hutch_error_errno(err, "set propagation of %s", e->dest);
+		if (mount_fd_set_propagation(fd, p->propagation[i], e->dest, err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -632,31 +701,17 @@ static int entry_tmpcopyup(const struct entry *e, int shadowed, struct hutch_err
 	return copy_tree(shadowed, top, e->dest, err);
 }
 
-/* sysfs and mqueue cannot be mounted fresh in a user namespace that does not
- * own the net/ipc namespace: bind the runtime's own instead. */
-static bool entry_bind_fallback(const struct entry *e, int errnum)
-{
-	const char *t = e->m->type;
-	return e->env->userns && errnum == EPERM && t &&
-	       (strcmp(t, "sysfs") == 0 || strcmp(t, "mqueue") == 0);
-}
-
-static int entry_mount_fs(struct entry *e, struct hutch_error **err)
+static int legacy_mount_fs(struct entry *e, struct hutch_error **err)
 {
 	struct fd_path tp = fd_path(e->target_fd);
 	const struct spec_mount *m = e->m;
-	cleanup_close int shadowed = -1;
-	if (e->plan.tmpcopyup) {
-		shadowed = path_open_in_root(e->env->rootfs_fd, e->dest, O_RDONLY | O_DIRECTORY);
-		if (shadowed < 0)
-			return hutch_error_errno(err, "open %s", e->dest);
-	}
+	cleanup_close int shadowed = entry_open_shadowed(e, err);
+	if (shadowed == -1)
+		return -1;
 	unsigned long flags = e->plan.flags & ~(MS_BIND | MS_REC);
 	if (mount(m->source ? m->source : "none", tp.s, m->type, flags, e->plan.data) < 0) {
-		if (!entry_bind_fallback(e, errno))
-			return hutch_error_errno(err, "mount %s on %s", entry_name(e), e->dest);
-		const char *host = strcmp(m->type, "sysfs") == 0 ? "/sys" : "/dev/mqueue";
-		if (mount(host, tp.s, NULL, MS_BIND | MS_REC, NULL) < 0)
+		const char *host = entry_bind_fallback(e, errno);
+		if (host == NULL || mount(host, tp.s, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return hutch_error_errno(err, "mount %s on %s", entry_name(e), e->dest);
 		e->plan.bind = true;
 	}
@@ -665,16 +720,37 @@ static int entry_mount_fs(struct entry *e, struct hutch_error **err)
 	return 0;
 }
 
+static int legacy_mount(struct entry *e, struct hutch_error **err)
+{
+	if (!e->plan.bind) {
+		if (legacy_mount_fs(e, err) < 0)
+			return -1;
+	} else if (!(e->plan.flags & MS_REMOUNT)) {
+		struct fd_path sp = fd_path(e->src_fd), tp = fd_path(e->target_fd);
+		if (mount(sp.s, tp.s, NULL, e->plan.flags & (MS_BIND | MS_REC), NULL) < 0)
+			return hutch_error_errno(err, "mount %s on %s", entry_name(e), e->dest);
+	}
+	return legacy_after(e, err);
+}
+
 static int entry_mount(struct entry *e, struct hutch_error **err)
 {
-	if (!e->plan.bind)
-		return entry_mount_fs(e, err);
-	if (e->plan.flags & MS_REMOUNT)
-		return 0; /* entry_after remounts the existing bind */
-	struct fd_path sp = fd_path(e->src_fd), tp = fd_path(e->target_fd);
-	if (mount(sp.s, tp.s, NULL, e->plan.flags & (MS_BIND | MS_REC), NULL) < 0)
-		return hutch_error_errno(err, "mount %s on %s", entry_name(e), e->dest);
-	return 0;
+	e->tree = entry_wants_tree(e);
+	int r = (e->plan.bind && !(e->plan.flags & MS_REMOUNT)) ? entry_open_source(e, err) : 0;
+	if (r == 0)
+		r = entry_open_target(e, err);
+	if (r < 0 || !e->tree)
+		return r < 0 ? r : legacy_mount(e, err);
+	r = tree_mount(e, err);
+	if (r == 0 || !mount_api_missing(err))
+		return r;
+	/* A kernel with open_tree but no mount_setattr (before 5.12): nothing
+	 * was attached, the target is still free. */
+	closep(&e->src_fd);
+	e->tree = false;
+	if (e->plan.bind && entry_open_source(e, err) < 0)
+		return -1;
+	return legacy_mount(e, err);
 }
 
 int mount_entry_apply(const struct mount_env *env, const struct spec_mount *m, size_t idx,
@@ -685,17 +761,10 @@ int mount_entry_apply(const struct mount_env *env, const struct spec_mount *m, s
 		return hutch_error_wrap(err, "mounts[%zu]", idx);
 	e.dest = path_clean(m->destination);
 	int r;
-	if (is_cgroup_type(m->type) && !e.plan.bind) {
+	if (is_cgroup_type(m->type) && !e.plan.bind)
 		r = mount_cgroup_apply(env, m, &e.plan, e.dest, err);
-	} else {
-		r = (e.plan.bind && !(e.plan.flags & MS_REMOUNT)) ? entry_open_source(&e, err) : 0;
-		if (r == 0)
-			r = entry_open_target(&e, err);
-		if (r == 0)
-			r = entry_mount(&e, err);
-		if (r == 0)
-			r = entry_after(&e, err);
-	}
+	else
+		r = entry_mount(&e, err);
 	if (r < 0)
 		hutch_error_wrap(err, "mounts[%zu]", idx);
 	closep(&e.src_fd);

@@ -51,14 +51,6 @@ struct mount_plan {
 int mount_plan_build(const struct spec_mount *m, struct mount_plan *p, struct hutch_error **err);
 void mount_plan_release(struct mount_plan *p);
 
-/* The MS_* flags the kernel locks on a mount from a more privileged user
- * namespace (nodev, nosuid, noexec, ro, atime), read from the mount at fd. */
-int mount_locked_flags(int fd, unsigned long *out, struct hutch_error **err);
-
-/* Bind-remount the mount at `fd` with `flags`; when the kernel refuses (EPERM:
- * locked flags in a user namespace), retry keeping the locked ones. */
-int mount_remount_bind(int fd, unsigned long flags, const char *what, struct hutch_error **err);
-
 struct mount_env {
 	int rootfs_fd;            /* O_PATH fd of the rootfs */
 	const char *bundle;       /* relative bind sources resolve here (NULL: cwd) */

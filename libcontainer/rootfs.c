@@ -1,5 +1,6 @@
 #include "rootfs.h"
 #include "mount.h"
+#include "mount_api.h"
 #include "paths.h"
 #include "utils.h"
 
@@ -380,7 +381,7 @@ static int readonly_path(int rootfd, const char *path, size_t i, struct hutch_er
 	cleanup_close int top = path_open_in_root(rootfd, path, O_PATH);
 	if (top < 0)
 		return hutch_error_errno(err, "linux.readonlyPaths[%zu]: open %s", i, path);
-	if (mount_remount_bind(top, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, path, err) < 0)
+	if (mount_fd_set_flags(top, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, path, err) < 0)
 		return hutch_error_wrap(err, "linux.readonlyPaths[%zu]", i);
 	return 0;
 }
@@ -393,7 +394,7 @@ static int rootfs_readonly_root(struct rootfs_ctx *ctx, struct hutch_error **err
 	unsigned long flags;
 	if (mount_locked_flags(ctx->rootfs_fd, &flags, err) < 0)
 		return hutch_error_wrap(err, "root.readonly");
-	if (mount_remount_bind(ctx->rootfs_fd, flags | MS_RDONLY, "/", err) < 0)
+	if (mount_fd_set_flags(ctx->rootfs_fd, flags | MS_RDONLY, "/", err) < 0)
 		return hutch_error_wrap(err, "root.readonly");
 	return 0;
 }

@@ -89,7 +89,8 @@ $1" ;;
 }
 
 assert_match() { # STRING ERE [WHAT]
-	if ! printf '%s' "$1" | grep -Eq -- "$2"; then
+	# a here-string, not a pipe: with pipefail, grep -q quitting early fails printf (SIGPIPE)
+	if ! grep -Eq -- "$2" <<< "$1"; then
 		fail "${3:-value}: expected to match /$2/, got [$1]"
 	fi
 }

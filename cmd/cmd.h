@@ -40,5 +40,6 @@ int cli_wait_forwarding(pid_t pid, const sigset_t *set, int pty_master);
 
 extern const struct command cmd_create, cmd_start, cmd_state, cmd_kill, cmd_delete, cmd_run, cmd_spec,
 	cmd_list, cmd_ps, cmd_exec, cmd_features;
+extern const struct command cmd_pause, cmd_resume, cmd_update, cmd_events;
 
 #endif

@@ -583,3 +583,63 @@ void cgroup_free(struct cgroup *cg)
 	free(cg->rel);
 	free(cg);
 }
+
+int cgroup_update(struct cgroup *cg, const struct spec_resources *res, struct hutch_error **err)
+{
+	if (res == NULL)
+		return 0;
+	int r = cg->mode == CGROUP_MODE_V2 ? cgroup_v2_set(cg, res, err) : cgroup_v1_set(cg, res, err);
+	return r < 0 ? hutch_error_wrap(err, "update cgroup %s", cg->path) : 0;
+}
+
+/* The v1 freezer where there is one (hybrid hosts: where runc freezes too), else
+ * cgroup.freeze of the unified hierarchy (kernel 5.2+). */
+int cgroup_freeze(struct cgroup *cg, bool freeze, struct hutch_error **err)
+{
+	struct cgroup_hier *f = cgroup_v1_find(cg, "freezer");
+	int r;
+	if (f)
+		r = cgroup_v1_freeze(f, freeze, err);
+	else if (cg->v2.dir_fd >= 0 && faccessat(cg->v2.dir_fd, "cgroup.freeze", F_OK, 0) == 0)
+		r = cgroup_v2_freeze(cg->v2.dir_fd, freeze, err);
+	else
+		return hutch_error_set(err, ENOTSUP, "cgroup %s: no freezer (neither the v1 freezer "
+				       "controller nor cgroup.freeze)", cg->path);
+	return r < 0 ? hutch_error_wrap(err, "%s cgroup %s", freeze ? "freeze" : "thaw", cg->path) : 0;
+}
+
+/* Without cgroup_open(): `state` and `list` ask this for every live container. */
+bool cgroup_path_is_frozen(const char *path)
+{
+	cleanup_free char *norm = NULL;
+	size_t depth;
+	if (path == NULL || path_normalize(path, &norm, &depth, NULL) < 0)
+		return false;
+	enum cgroup_mode mode = cgroup_host_mode();
+	if (mode != CGROUP_MODE_V2) {
+		cleanup_free char *p = xasprintf(CGROUP_ROOT "/freezer%s", norm);
+		cleanup_close int fd = open(p, O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0)
+			return cgroup_v1_frozen(fd);
+		if (mode == CGROUP_MODE_V1)
+			return false;
+	}
+	cleanup_free char *p = xasprintf("%s%s", mode == CGROUP_MODE_V2 ? CGROUP_ROOT : CGROUP_UNIFIED, norm);
+	cleanup_close int fd = open(p, O_DIRECTORY | O_CLOEXEC);
+	return fd >= 0 && cgroup_v2_frozen(fd);
+}
+
+/* cgroup2's cgroup.events says it without a walk (hybrid hosts have it too). */
+bool cgroup_is_populated(struct cgroup *cg)
+{
+	if (cg->v2.dir_fd >= 0) {
+		cleanup_free char *ev = NULL;
+		if (read_file_at(cg->v2.dir_fd, "cgroup.events", &ev, NULL, NULL) < 0)
+			return false;
+		const char *p = strstr(ev, "populated ");
+		return p && (p == ev || p[-1] == '\n') && p[10] == '1';
+	}
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+	return cgroup_pids(cg, &pids, &n, NULL) == 0 && n > 0;
+}

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <json-c/json.h>
 #include "../spec/spec.h"
 
 struct cgroup;
@@ -38,6 +39,30 @@ int cgroup_v2_dirfd(struct cgroup *cg);
 int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct hutch_error **err);
 /* Send `sig` to every process in the cgroup. */
 int cgroup_kill_all(struct cgroup *cg, int sig, struct hutch_error **err);
+/* Pause (freeze, returning once every process is frozen) or resume (thaw). */
+int cgroup_freeze(struct cgroup *cg, bool freeze, struct hutch_error **err);
+/* Whether any process is left in the cgroup (false once it is removed). */
+bool cgroup_is_populated(struct cgroup *cg);
+/* Whether the container's cgroup at `path` is frozen (paused); cheap: a few reads. */
+bool cgroup_path_is_frozen(const char *path);
+/* Apply `res` to a live cgroup (update). Device rules are left as create set them
+ * (runc update does not change them either). */
+int cgroup_update(struct cgroup *cg, const struct spec_resources *res, struct hutch_error **err);
+/* runc's stats object (`events`' "data"): cpu, memory, pids, blkio, hugetlb. */
+int cgroup_stats(struct cgroup *cg, json_object **out, struct hutch_error **err);
+
+/* OOM notifications: a fd that polls readable when something happened. */
+struct cgroup_oom;
+/* *out is NULL (not an error) when the cgroup has no memory controller. */
+int cgroup_oom_open(struct cgroup *cg, struct cgroup_oom **out, struct hutch_error **err);
+int cgroup_oom_fd(const struct cgroup_oom *o);
+/* After the fd polled readable: the number of OOM events since the last call
+ * (0: a spurious wakeup); *gone when the cgroup was removed. */
+int cgroup_oom_read(struct cgroup_oom *o, unsigned *n, bool *gone, struct hutch_error **err);
+void cgroup_oom_free(struct cgroup_oom *o);
+static inline void cgroup_oom_freep(struct cgroup_oom **o) { cgroup_oom_free(*o); *o = NULL; }
+#define cleanup_cgroup_oom __attribute__((cleanup(cgroup_oom_freep)))
+
 /* Remove the cgroup(s); kills what is left with SIGKILL first and waits for the cgroup to empty. */
 int cgroup_destroy(struct cgroup *cg, struct hutch_error **err);
 const char *cgroup_path(const struct cgroup *cg);

@@ -55,9 +55,18 @@ int cgroup_v1_discover(struct cgroup *cg, struct hutch_error **err);
 struct cgroup_hier *cgroup_v1_find(struct cgroup *cg, const char *controller);
 int cgroup_v1_apply(struct cgroup *cg, const struct spec_resources *res, struct hutch_error **err);
 int cgroup_v1_kill_all(struct cgroup *cg, int sig, struct hutch_error **err);
+/* Resources without the device rules (update keeps the rules of create). */
+int cgroup_v1_set(struct cgroup *cg, const struct spec_resources *res, struct hutch_error **err);
+/* freezer.state FROZEN (waiting until every task is frozen) or THAWED. */
+int cgroup_v1_freeze(struct cgroup_hier *freezer, bool freeze, struct hutch_error **err);
+bool cgroup_v1_frozen(int freezer_dirfd);
 
 /* cgroup_v2.c */
 int cgroup_v2_apply(struct cgroup *cg, const struct spec_resources *res, struct hutch_error **err);
+int cgroup_v2_set(struct cgroup *cg, const struct spec_resources *res, struct hutch_error **err);
+/* cgroup.freeze, waiting for cgroup.events "frozen 1" when freezing. */
+int cgroup_v2_freeze(int dirfd, bool freeze, struct hutch_error **err);
+bool cgroup_v2_frozen(int dirfd);
 /* Enable `controller` in cgroup.subtree_control of every ancestor of the container's
  * cgroup2 directory. */
 int cgroup_v2_enable(struct cgroup *cg, const char *controller, struct hutch_error **err);

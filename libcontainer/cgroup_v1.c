@@ -15,7 +15,9 @@
 #define CGROUP_SUPER_MAGIC 0x27e0eb
 #endif
 
-#define FREEZE_TIMEOUT_NS 500000000ULL
+/* kill --all: a short freeze; pause: as long as runc waits before giving up. */
+#define FREEZE_KILL_TIMEOUT_NS 500000000ULL
+#define FREEZE_TIMEOUT_NS 2000000000ULL
 
 /* Hierarchies are found from /proc/self/cgroup and sit at the conventional
  * /sys/fs/cgroup/<controllers> (a co-mounted "cpu,cpuacct" also answers to its
@@ -400,8 +402,11 @@ int cgroup_v1_apply(struct cgroup *cg, const struct spec_resources *res, struct 
 {
 	if (set_devices(cg, res, err) < 0)
 		return -1;
-	if (res == NULL)
-		return 0;
+	return res ? cgroup_v1_set(cg, res, err) : 0;
+}
+
+int cgroup_v1_set(struct cgroup *cg, const struct spec_resources *res, struct hutch_error **err)
+{
 	if (res->memory && set_memory(cg, res->memory, err) < 0)
 		return -1;
 	if (res->cpu && set_cpu(cg, res->cpu, err) < 0)
@@ -439,7 +444,43 @@ static bool freezer_state_is(int fd, const char *want)
 	return strcmp(s, want) == 0;
 }
 
-/* Freeze first so that no process can fork a child that the loop would miss. */
+/* A task in uninterruptible sleep (NFS, FUSE) can hold freezer.state at FREEZING;
+ * writing FROZEN again retries the tasks not frozen yet. */
+static int freeze_wait(int fd, struct hutch_error **err)
+{
+	unsigned long long deadline = now_ns() + FREEZE_TIMEOUT_NS;
+	for (unsigned i = 1; !freezer_state_is(fd, "FROZEN"); i++) {
+		if (now_ns() > deadline)
+			return hutch_error_set(err, ETIMEDOUT, "freezer.state: still FREEZING after %llu ms",
+					       FREEZE_TIMEOUT_NS / 1000000);
+		usleep(1000);
+		if (i % 100 == 0 && cgroup_write(fd, "freezer.state", "FROZEN", err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cgroup_v1_freeze(struct cgroup_hier *f, bool freeze, struct hutch_error **err)
+{
+	if (!freeze)
+		return cgroup_write(f->dir_fd, "freezer.state", "THAWED", err);
+	if (cgroup_write(f->dir_fd, "freezer.state", "FROZEN", err) < 0)
+		return -1;
+	if (freeze_wait(f->dir_fd, err) == 0)
+		return 0;
+	/* Half frozen is neither paused nor running: undo. */
+	cgroup_write(f->dir_fd, "freezer.state", "THAWED", NULL);
+	return -1;
+}
+
+bool cgroup_v1_frozen(int dirfd)
+{
+	return freezer_state_is(dirfd, "FROZEN");
+}
+
+/* Freeze first so that no process can fork a child that the loop would miss.
+ * A frozen task keeps a SIGKILL pending until it thaws, so SIGKILL always thaws
+ * (a paused container is killed, as runc does); other signals leave it paused. */
 int cgroup_v1_kill_all(struct cgroup *cg, int sig, struct hutch_error **err)
 {
 	struct cgroup_hier *f = cgroup_v1_find(cg, "freezer");
@@ -447,12 +488,13 @@ int cgroup_v1_kill_all(struct cgroup *cg, int sig, struct hutch_error **err)
 		return cgroup_kill_pids(cg, sig, err);
 	bool was_frozen = freezer_state_is(f->dir_fd, "FROZEN");
 	if (!was_frozen && cgroup_write(f->dir_fd, "freezer.state", "FROZEN", NULL) == 0) {
-		unsigned long long deadline = now_ns() + FREEZE_TIMEOUT_NS;
+		unsigned long long deadline = now_ns() + FREEZE_KILL_TIMEOUT_NS;
 		while (!freezer_state_is(f->dir_fd, "FROZEN") && now_ns() < deadline)
 			usleep(1000);
 	}
 	int r = cgroup_kill_pids(cg, sig, err);
-	if (!was_frozen && cgroup_write(f->dir_fd, "freezer.state", "THAWED", r < 0 ? NULL : err) < 0)
+	if ((!was_frozen || sig == SIGKILL) &&
+	    cgroup_write(f->dir_fd, "freezer.state", "THAWED", r < 0 ? NULL : err) < 0)
 		r = -1;
 	return r;
 }

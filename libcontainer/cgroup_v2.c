@@ -8,6 +8,9 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
+
+#define CGROUP_V2_FREEZE_TIMEOUT_NS 2000000000ULL
 
 static int put(int fd, const char *file, const char *field, const char *value, struct hutch_error **err)
 {
@@ -141,8 +144,27 @@ static int swap_v2(const struct spec_memory *m, int64_t *out, struct hutch_error
 
 /* kernel, kernelTCP, swappiness and disableOOMKiller have no v2 file: ignored, as
  * runc and crun do. */
+/* config-linux.md checkBeforeUpdate: a limit below the current usage "MUST" be
+ * rejected; v2 would run the OOM killer instead of refusing it as v1 does. */
+static int check_before_update(int fd, const struct spec_memory *m, struct hutch_error **err)
+{
+	if (!m->has_check_before_update || !m->check_before_update || !m->has_limit || m->limit <= 0)
+		return 0;
+	cleanup_free char *cur = NULL;
+	unsigned long long usage;
+	if (read_file_at(fd, "memory.current", &cur, NULL, err) < 0)
+		return hutch_error_wrap(err, "linux.resources.memory.checkBeforeUpdate");
+	cur[strcspn(cur, "\n")] = '\0';
+	if (parse_uint64(cur, &usage) == 0 && usage >= (unsigned long long)m->limit)
+		return hutch_error_set(err, EBUSY, "linux.resources.memory.limit: %" PRId64
+				       " is below the current usage %llu (checkBeforeUpdate)", m->limit, usage);
+	return 0;
+}
+
 static int set_memory(int fd, const struct spec_memory *m, struct hutch_error **err)
 {
+	if (check_before_update(fd, m, err) < 0)
+		return -1;
 	if (m->has_limit && put_i64_or_max(fd, "memory.max", "memory.limit", m->limit, err) < 0)
 		return -1;
 	if (m->has_reservation && put_i64_or_max(fd, "memory.low", "memory.reservation", m->reservation, err) < 0)
@@ -326,11 +348,14 @@ static int set_devices(struct cgroup *cg, const struct spec_resources *res, stru
 
 int cgroup_v2_apply(struct cgroup *cg, const struct spec_resources *res, struct hutch_error **err)
 {
-	int fd = cg->v2.dir_fd;
 	if (set_devices(cg, res, err) < 0)
 		return -1;
-	if (res == NULL)
-		return 0;
+	return res ? cgroup_v2_set(cg, res, err) : 0;
+}
+
+int cgroup_v2_set(struct cgroup *cg, const struct spec_resources *res, struct hutch_error **err)
+{
+	int fd = cg->v2.dir_fd;
 	if (res->network && (res->network->has_class_id || res->network->n_priorities))
 		return hutch_error_set(err, ENOTSUP, "linux.resources.network: net_cls/net_prio do not exist on cgroup v2");
 	cleanup_free char *ctrls = needed_controllers(res);
@@ -349,4 +374,41 @@ int cgroup_v2_apply(struct cgroup *cg, const struct spec_resources *res, struct 
 	if (set_rdma(fd, res, err) < 0)
 		return -1;
 	return cgroup_v2_set_unified(cg, res, err);
+}
+
+/* cgroup.events "frozen 1": every process of the subtree is frozen (cgroup.freeze
+ * only asks for it). */
+static bool events_frozen(int dirfd)
+{
+	cleanup_free char *ev = NULL;
+	if (read_file_at(dirfd, "cgroup.events", &ev, NULL, NULL) < 0)
+		return false;
+	for (char *l = ev; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (strncmp(l, "frozen ", 7) == 0)
+			return l[7] == '1';
+	return false;
+}
+
+int cgroup_v2_freeze(int dirfd, bool freeze, struct hutch_error **err)
+{
+	if (cgroup_write(dirfd, "cgroup.freeze", freeze ? "1" : "0", err) < 0)
+		return -1;
+	if (!freeze)
+		return 0;
+	unsigned long long deadline = now_ns() + CGROUP_V2_FREEZE_TIMEOUT_NS;
+	while (!events_frozen(dirfd)) {
+		if (now_ns() > deadline) {
+			cgroup_write(dirfd, "cgroup.freeze", "0", NULL);
+			return hutch_error_set(err, ETIMEDOUT, "cgroup.events: not frozen after %llu ms",
+					       CGROUP_V2_FREEZE_TIMEOUT_NS / 1000000);
+		}
+		usleep(1000);
+	}
+	return 0;
+}
+
+bool cgroup_v2_frozen(int dirfd)
+{
+	cleanup_free char *v = NULL;
+	return read_file_at(dirfd, "cgroup.freeze", &v, NULL, NULL) == 0 && v[0] == '1';
 }

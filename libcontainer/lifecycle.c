@@ -78,11 +78,25 @@ static int signal_init(const struct container_state *st, int sig, struct hutch_e
 	return 0;
 }
 
+/* A task frozen by the v1 freezer keeps a SIGKILL pending until it thaws: a
+ * paused container that is killed is thawed (runc does the same). */
+static int thaw_if_paused(const struct opened *o, struct hutch_error **err)
+{
+	if (o->status != STATUS_PAUSED)
+		return 0;
+	cleanup_cgroup struct cgroup *cg = NULL;
+	if (cgroup_open(o->st->cgroup_path, &cg, err) < 0)
+		return -1;
+	return cgroup_freeze(cg, false, err);
+}
+
 static int stop_container(struct opened *o, struct hutch_error **err)
 {
 	cleanup_close int pfd = pidfd_for(o->st, NULL);
 	if (pfd >= 0 && syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
 		return hutch_error_errno(err, "container %s: kill", o->st->id);
+	if (thaw_if_paused(o, err) < 0)
+		return -1;
 	/* Wait until it is gone (reaped by whoever is its parent, or a zombie). */
 	for (int i = 0; pfd >= 0 && i < 1000; i++) {
 		struct pollfd p = { .fd = pfd, .events = POLLIN };
@@ -174,11 +188,12 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
 				       state_status_name(o.status));
 	if (all && o.st->cgroup_path) {
 		cleanup_cgroup struct cgroup *cg = NULL;
-		if (cgroup_open(o.st->cgroup_path, &cg, err) < 0)
+		if (cgroup_open(o.st->cgroup_path, &cg, err) < 0 || cgroup_kill_all(cg, sig, err) < 0)
 			return -1;
-		return cgroup_kill_all(cg, sig, err);
+	} else if (signal_init(o.st, sig, err) < 0) {
+		return -1;
 	}
-	return signal_init(o.st, sig, err);
+	return sig == SIGKILL ? thaw_if_paused(&o, err) : 0;
 }
 
 int container_delete(const char *root, const char *id, bool force, struct hutch_error **err)

@@ -1,4 +1,5 @@
 #include "state.h"
+#include "cgroup.h"
 #include "utils.h"
 
 #include <errno.h>
@@ -251,6 +252,9 @@ enum container_status state_status(struct state_dir *d, const struct container_s
 		return process_is(s->creator, s->creator_start_time) ? STATUS_CREATING : STATUS_STOPPED;
 	if (!process_is(s->pid, s->start_time))
 		return STATUS_STOPPED;
+	/* runc: a frozen cgroup is "paused", whether or not start came. */
+	if (cgroup_path_is_frozen(s->cgroup_path))
+		return STATUS_PAUSED;
 	if (faccessat(d->fd, STATE_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return STATUS_CREATED;
 	return STATUS_RUNNING;

@@ -472,6 +472,27 @@ int spec_parse_process(const char *json, size_t len, const char *what,
 	return 0;
 }
 
+int spec_parse_resources(const char *json, size_t len, const char *what,
+			 struct spec_resources **out, struct hutch_error **err)
+{
+	cleanup_json json_object *root = NULL;
+	if (parse_document(json, len, what, &root, err) < 0)
+		return -1;
+	struct pctx c = { what, err };
+	struct spec_resources *r = xmalloc0(sizeof(*r));
+	if (parse_object(&c, root, NULL, &spec_resources_desc, r) < 0) {
+		spec_resources_free(r);
+		return -1;
+	}
+	*out = r;
+	return 0;
+}
+
+void spec_resources_free(struct spec_resources *r)
+{
+	free_object(&spec_resources_desc, r);
+}
+
 int spec_load_at(int bundle_dirfd, struct spec **out, char **raw, size_t *raw_len,
 		 struct hutch_error **err)
 {

@@ -342,6 +342,12 @@ int spec_load_at(int bundle_dirfd, struct spec **out, char **raw, size_t *raw_le
 /* A process.json for `exec --process`: the same rules as config.json's process. */
 int spec_parse_process(const char *json, size_t len, const char *what,
 		       struct spec_process **out, struct hutch_error **err);
+/* A linux.resources object alone (`update --resources`): the same rules as in config.json. */
+int spec_parse_resources(const char *json, size_t len, const char *what,
+			 struct spec_resources **out, struct hutch_error **err);
+void spec_resources_free(struct spec_resources *r);
+static inline void spec_resources_freep(struct spec_resources **r) { spec_resources_free(*r); *r = NULL; }
+#define cleanup_spec_resources __attribute__((cleanup(spec_resources_freep)))
 void spec_free(struct spec *s);
 void spec_process_free(struct spec_process *p);
 static inline void spec_freep(struct spec **s) { spec_free(*s); *s = NULL; }

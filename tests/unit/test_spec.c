@@ -855,6 +855,31 @@ static void test_errors_process_json(void)
 	expect_error_doc("{\"cwd\":", true, "process.json: invalid JSON: unexpected end of input at line 1");
 }
 
+/* `update --resources`: a linux.resources object alone, same rules as in config.json. */
+static void test_resources_json(void)
+{
+	const char *doc = "{\"memory\":{\"limit\":83886080,\"checkBeforeUpdate\":true},"
+			  "\"cpu\":{\"shares\":512,\"cpus\":\"0-1\"},\"pids\":{\"limit\":0},"
+			  "\"blockIO\":{\"weight\":300},\"unified\":{\"memory.high\":\"max\"}}";
+	cleanup_error struct hutch_error *err = NULL;
+	cleanup_spec_resources struct spec_resources *r = NULL;
+	CHECK(spec_parse_resources(doc, strlen(doc), "res.json", &r, &err) == 0);
+	CHECK(r != NULL && r->memory && r->cpu && r->block_io);
+	CHECK(r->memory->has_limit && r->memory->check_before_update);
+	CHECK_INT(r->memory->limit, 83886080);
+	CHECK_U64(r->cpu->shares, 512);
+	CHECK_STR(r->cpu->cpus, "0-1");
+	/* pids.limit 0 is a limit, not "unset" */
+	CHECK(r->has_pids_limit);
+	CHECK_INT(r->pids_limit, 0);
+	CHECK_INT(r->block_io->weight, 300);
+	CHECK_INT(r->n_unified, 1);
+	cleanup_spec_resources struct spec_resources *bad = NULL;
+	const char *b1 = "{\"memory\":{\"limit\":\"big\"}}";
+	CHECK(spec_parse_resources(b1, strlen(b1), "res.json", &bad, &err) < 0 && bad == NULL);
+	CHECK_STR(err->msg, "res.json: memory.limit: expected int64");
+}
+
 /* ---- spec_load_at and the namespace helpers ---- */
 
 static void rm_tmpdir(char **dir)
@@ -939,6 +964,7 @@ static const struct {
 	{ "errors_semantic", test_errors_semantic },
 	{ "errors_json", test_errors_json },
 	{ "errors_process_json", test_errors_process_json },
+	{ "resources_json", test_resources_json },
 	{ "load_at", test_load_at },
 	{ "ns_names", test_ns_names },
 };

@@ -1,0 +1,47 @@
+# Cgroup helpers for the 4NN tests, sourced after lib.sh. The same test runs on a
+# hybrid or v1 host (v1 controllers, like this project's machines) and inside the
+# pure cgroup v2 guest of tests/vm/, so paths and file names come from here.
+
+if [ "$(stat -fc %T /sys/fs/cgroup 2> /dev/null)" = cgroup2fs ]; then CG_V2=1; else CG_V2=0; fi
+
+# cg_dir CONTROLLER [PATH]: the host directory of cgroupsPath PATH (default $CG) that
+# holds CONTROLLER's files
+cg_dir() {
+	if [ "$CG_V2" = 1 ]; then
+		echo "/sys/fs/cgroup${2:-$CG}"
+	else
+		echo "/sys/fs/cgroup/$1${2:-$CG}"
+	fi
+}
+
+# cg_cat CONTROLLER FILE: one file of the container's cgroup, from the host
+cg_cat() {
+	cat "$(cg_dir "$1")/$2"
+}
+
+# cg_frozen: is the container's cgroup frozen, as the kernel reports it?
+cg_frozen() {
+	if [ "$CG_V2" = 1 ]; then
+		grep -qx 'frozen 1' "$(cg_dir freezer)/cgroup.events"
+	else
+		[ "$(cg_cat freezer freezer.state)" = FROZEN ]
+	fi
+}
+
+# alive PID...: are all these processes still there (and not zombies)?
+alive() {
+	local p s
+	for p in "$@"; do
+		s=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$p/status" 2> /dev/null)
+		case $s in '' | Z | X) return 1 ;; esac
+	done
+}
+
+# none_alive PID...: are all of them gone?
+none_alive() {
+	local p
+	for p in "$@"; do
+		alive "$p" && return 1
+	done
+	return 0
+}

@@ -385,9 +385,12 @@ int cgroup_enter(struct cgroup *cg, pid_t pid, struct hutch_error **err)
 	return 0;
 }
 
-int cgroup_v2_dirfd(struct cgroup *cg)
+int cgroup_clone_fd(const struct cgroup *cg)
 {
-	return cg ? cg->v2.dir_fd : -1;
+	const char *off = getenv("HUTCH_TEST_NO_CLONE_INTO_CGROUP");
+	if (cg == NULL || cg->mode != CGROUP_MODE_V2 || cg->n_v1 > 0 || (off && strcmp(off, "1") == 0))
+		return -1;
+	return cg->v2.dir_fd;
 }
 
 const char *cgroup_path(const struct cgroup *cg)

@@ -33,8 +33,11 @@ int cgroup_create(const char *path, const struct spec_resources *res, struct cgr
 int cgroup_open(const char *path, struct cgroup **out, struct hutch_error **err);
 /* Move `pid` into the container's cgroup(s). */
 int cgroup_enter(struct cgroup *cg, pid_t pid, struct hutch_error **err);
-/* An O_DIRECTORY fd of the v2 cgroup for clone3(CLONE_INTO_CGROUP), or -1. */
-int cgroup_v2_dirfd(struct cgroup *cg);
+/* On a cgroup v2 host, the container's cgroup directory for
+ * clone3(CLONE_INTO_CGROUP); -1 elsewhere (v1 hierarchies need cgroup.procs
+ * writes anyway) or when HUTCH_TEST_NO_CLONE_INTO_CGROUP=1 forces the fallback
+ * (a cgroup.procs write by the parent). */
+int cgroup_clone_fd(const struct cgroup *cg);
 /* The pids in the cgroup (v2 cgroup.procs, or the v1 pids/freezer/devices hierarchy). */
 int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct hutch_error **err);
 /* Send `sig` to every process in the cgroup. */

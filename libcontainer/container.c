@@ -161,7 +161,7 @@ static int make_cgroup(struct create_run *r, struct hutch_error **err)
 }
 
 /* The bootstrap options the init stage needs besides config.json. */
-static char *bootstrap_json(const struct create_run *r)
+static char *bootstrap_json(const struct create_run *r, bool cgroup_fd)
 {
 	cleanup_json json_object *o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_string(r->st.id));
@@ -172,6 +172,7 @@ static char *bootstrap_json(const struct create_run *r)
 	json_object_object_add(o, "noNewKeyring", json_object_new_boolean(r->o->no_new_keyring));
 	json_object_object_add(o, "preserveFds", json_object_new_int(r->o->preserve_fds));
 	json_object_object_add(o, "console", json_object_new_boolean(r->spec->process && r->spec->process->terminal));
+	json_object_object_add(o, "cgroupFd", json_object_new_boolean(cgroup_fd));
 	const char *listen = getenv("LISTEN_FDS");
 	if (listen && *listen) {
 		/* sd_listen_fds(3): the fds follow stdio; the process is pid 1 in its namespace. */
@@ -220,9 +221,15 @@ static int start_init_stage(struct create_run *r, struct hutch_error **err)
 	cleanup_close int child_sock = sv[1];
 	if (exe_spawn_init(exe, child_sock, r->o->preserve_fds, &r->child, err) < 0)
 		return -1;
-	cleanup_free char *boot = bootstrap_json(r);
-	int fds[3] = { cfg, start_sock, console };
-	return sync_send(r->sock, SYNC_BOOTSTRAP, boot, strlen(boot), fds, console >= 0 ? 3 : 2, err);
+	int cgfd = cgroup_clone_fd(r->cg);
+	cleanup_free char *boot = bootstrap_json(r, cgfd >= 0);
+	int fds[4] = { cfg, start_sock };
+	size_t n = 2;
+	if (cgfd >= 0)
+		fds[n++] = cgfd;
+	if (console >= 0)
+		fds[n++] = console;
+	return sync_send(r->sock, SYNC_BOOTSTRAP, boot, strlen(boot), fds, n, err);
 }
 
 static char *hook_state(const struct create_run *r)
@@ -247,10 +254,9 @@ static int run_runtime_hooks(struct create_run *r, struct hutch_error **err)
 
 static int on_pid(struct create_run *r, const struct sync_msg *m, struct hutch_error **err)
 {
-	long long pid;
-	if (parse_int64(m->data, &pid) < 0 || pid <= 0)
-		return hutch_error_set(err, EPROTO, "sync: bad pid \"%s\"", m->data);
-	r->st.pid = (pid_t)pid;
+	bool placed;
+	if (sync_parse_pid(m, &r->st.pid, &placed, err) < 0)
+		return -1;
 	r->st.start_time = proc_start_time(r->st.pid);
 	if (r->st.pid != r->child) {
 		/* The first stage forked the init into the new pid namespace and exits. */
@@ -261,7 +267,10 @@ static int on_pid(struct create_run *r, const struct sync_msg *m, struct hutch_e
 	}
 	/* Only the container's own init goes into its cgroup, once its stage one
 	 * (exec, parse, namespaces) is done: none of that is charged to the
-	 * container's memory, and the init does nothing of the user's before the ack. */
+	 * container's memory. Born there (clone3) or moved now; in the latter case
+	 * it does nothing of the user's before the ack. */
+	if (placed)
+		return 0;
 	if (cgroup_enter(r->cg, r->st.pid, err) < 0)
 		return -1;
 	return sync_send(r->sock, SYNC_PID_ACK, NULL, 0, NULL, 0, err);

@@ -31,10 +31,12 @@ struct exec_run {
 	pid_t pid;
 	bool terminal;
 	int console_ours;   /* foreground terminal: our end of the console socketpair */
+	struct cgroup *cg;  /* the container's, NULL when it has none */
 };
 
 static void exec_run_release(struct exec_run *r)
 {
+	cgroup_free(r->cg);
 	container_state_free(r->st);
 	state_dir_free(r->dir);
 	free(r->config);
@@ -71,6 +73,8 @@ static int exec_check(struct exec_run *r, struct hutch_error **err)
 	r->pidfd = (int)syscall(SYS_pidfd_open, r->st->pid, 0);
 	if (r->pidfd < 0 || proc_start_time(r->st->pid) != r->st->start_time)
 		return hutch_error_set(err, ESRCH, "cannot exec in container %s: its init is gone", o->id);
+	if (r->st->cgroup_path && *r->st->cgroup_path && cgroup_open(r->st->cgroup_path, &r->cg, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -96,19 +100,30 @@ static int exec_spawn(struct exec_run *r, struct hutch_error **err)
 	cleanup_close int child_sock = sv[1];
 	if (exe_spawn_init(exe, child_sock, r->o->preserve_fds, &r->child, err) < 0)
 		return -1;
-	if (r->st->cgroup_path && *r->st->cgroup_path) {
-		cleanup_cgroup struct cgroup *cg = NULL;
-		if (cgroup_open(r->st->cgroup_path, &cg, err) < 0 || cgroup_enter(cg, r->child, err) < 0)
-			return -1;
-	}
+	/* Only the process itself enters the cgroup (born there on cgroup v2). */
+	int cgfd = cgroup_clone_fd(r->cg);
 	cleanup_json json_object *boot = json_object_new_object();
 	json_object_object_add(boot, "exec", json_object_new_boolean(true));
 	json_object_object_add(boot, "id", json_object_new_string(r->o->id));
 	json_object_object_add(boot, "preserveFds", json_object_new_int(r->o->preserve_fds));
 	json_object_object_add(boot, "console", json_object_new_boolean(r->terminal));
+	json_object_object_add(boot, "cgroupFd", json_object_new_boolean(cgfd >= 0));
 	const char *txt = json_object_to_json_string_ext(boot, JSON_C_TO_STRING_PLAIN);
-	int fds[4] = { cfg, proc, r->pidfd, console };
-	return sync_send(r->sock, SYNC_BOOTSTRAP, txt, strlen(txt), fds, r->terminal ? 4 : 3, err);
+	int fds[5] = { cfg, proc, r->pidfd };
+	size_t n = 3;
+	if (cgfd >= 0)
+		fds[n++] = cgfd;
+	if (r->terminal)
+		fds[n++] = console;
+	return sync_send(r->sock, SYNC_BOOTSTRAP, txt, strlen(txt), fds, n, err);
+}
+
+/* The process was not born in the cgroup: move it there, then let it go on. */
+static int exec_place(struct exec_run *r, struct hutch_error **err)
+{
+	if (r->cg && cgroup_enter(r->cg, r->pid, err) < 0)
+		return -1;
+	return sync_send(r->sock, SYNC_PID_ACK, NULL, 0, NULL, 0, err);
 }
 
 static int exec_wait_started(struct exec_run *r, struct hutch_error **err)
@@ -122,15 +137,18 @@ static int exec_wait_started(struct exec_run *r, struct hutch_error **err)
 			return r->pid > 0 ? 0 : hutch_error_set(err, 0, "exec: init stage exited before finishing");
 		if (m.type == SYNC_ERROR)
 			return hutch_error_set(err, 0, "%s", m.data);
-		long long pid;
-		if (m.type != SYNC_PID || parse_int64(m.data, &pid) < 0 || pid <= 0)
+		bool placed;
+		if (m.type != SYNC_PID)
 			return hutch_error_set(err, EPROTO, "sync: unexpected %s", sync_type_name(m.type));
-		r->pid = (pid_t)pid;
+		if (sync_parse_pid(&m, &r->pid, &placed, err) < 0)
+			return -1;
 		if (r->pid != r->child) {
 			while (waitpid(r->child, NULL, 0) < 0 && errno == EINTR)
 				;
 			r->child = 0;
 		}
+		if (!placed && exec_place(r, err) < 0)
+			return -1;
 	}
 }
 

@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/keyctl.h>
+#include <linux/sched.h>
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -45,6 +46,8 @@ struct init_ctx {
 	char *exe_path;   /* the resolved process.args[0] */
 	struct seccomp_ctx *seccomp;
 	int console;      /* process.terminal: where the pty master goes (terminal.c) */
+	int cgroup_fd;    /* cgroup v2: the container's cgroup, for clone3(CLONE_INTO_CGROUP) */
+	bool placed;      /* this process was born in the container's cgroup */
 };
 
 static const char *boot_str(json_object *o, const char *k)
@@ -97,12 +100,16 @@ static int init_bootstrap(struct init_ctx *c, struct hutch_error **err)
 	if (c->boot == NULL)
 		return hutch_error_set(err, EPROTO, "sync: bad bootstrap options");
 	c->exec_mode = boot_bool(c->boot, "exec");
-	/* The console socket, when there is one, comes last. */
-	size_t nfds = (c->exec_mode ? 3 : 2) + (boot_bool(c->boot, "console") ? 1 : 0);
+	/* Then the cgroup fd and the console socket, when there are. */
+	size_t base = c->exec_mode ? 3 : 2;
+	bool has_cgroup = boot_bool(c->boot, "cgroupFd");
+	size_t nfds = base + (has_cgroup ? 1 : 0) + (boot_bool(c->boot, "console") ? 1 : 0);
 	if (m.nfds != nfds)
 		return hutch_error_set(err, EPROTO, "sync: bootstrap without its fds");
 	if (boot_bool(c->boot, "console"))
 		c->console = take_fd(&m.fds[nfds - 1]);
+	if (has_cgroup)
+		c->cgroup_fd = take_fd(&m.fds[base]);
 	c->id = boot_str(c->boot, "id");
 	c->bundle = boot_str(c->boot, "bundle");
 	c->rootfs = boot_str(c->boot, "rootfs");
@@ -179,35 +186,71 @@ static int init_exec_join(struct init_ctx *c, struct hutch_error **err)
 	return 0;
 }
 
-static int send_pid(int sock, pid_t pid, struct hutch_error **err)
+/* "<pid> <placed>": placed 1 when the process was born in the container's
+ * cgroup, 0 when the parent must move it there (and ack). */
+static int send_pid(int sock, pid_t pid, bool placed, struct hutch_error **err)
 {
-	char buf[16];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d %d", (int)pid, placed ? 1 : 0);
 	return sync_send(sock, SYNC_PID, buf, (size_t)n, NULL, 0, err);
 }
 
-/* Returns 0 in the process that goes on as the container init. */
+/* clone3(CLONE_INTO_CGROUP) (Linux 5.7): the container's process starts in its
+ * cgroup, so nothing of it runs or is charged anywhere else and no cgroup.procs
+ * write is needed. It fails where the caller may not write the cgroup (a new
+ * user namespace), at pids.max, or on an old kernel: then a plain clone, and
+ * the parent moves the child. CLONE_PARENT: the child is the runtime's, so that
+ * `run` can wait for it; clone3 wants exit_signal 0 with it. */
+static pid_t clone_into_cgroup(int cgroup_fd, bool *placed)
+{
+	*placed = false;
+	if (cgroup_fd >= 0) {
+		struct clone_args a;
+		memset(&a, 0, sizeof(a));
+		a.flags = CLONE_PARENT | CLONE_INTO_CGROUP;
+		a.cgroup = (uint64_t)cgroup_fd;
+		pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+		if (pid >= 0) {
+			*placed = true;
+			return pid;
+		}
+	}
+	return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+/* Returns 0 in the process that goes on as the container's process. With a
+ * cgroup fd (cgroup v2) it is always a new child, born in the cgroup. */
 static int init_fork_if_needed(struct init_ctx *c, struct hutch_error **err)
 {
-	if (!c->plan.need_fork)
-		return send_pid(c->sock, getpid(), err);
-	/* CLONE_PARENT: the init becomes the runtime's child, so `run` can wait for it. */
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (!c->plan.need_fork && c->cgroup_fd < 0)
+		return send_pid(c->sock, getpid(), false, err);
+	bool placed;
+	pid_t pid = clone_into_cgroup(c->cgroup_fd, &placed);
 	if (pid < 0)
-		return hutch_error_errno(err, "fork into the pid namespace");
+		return hutch_error_errno(err, "fork the container's process");
 	if (pid > 0) {
-		int rc = send_pid(c->sock, pid, err);
+		int rc = send_pid(c->sock, pid, placed, err);
 		_exit(rc < 0 ? 1 : 0);
 	}
+	closep(&c->cgroup_fd);
+	c->placed = placed;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	return 0;
 }
 
-/* Wait until the parent has put this process in the container's cgroup. */
-static int init_enter_cgroup(struct init_ctx *c, struct hutch_error **err)
+/* Unless born there, wait until the parent has put this process in the
+ * container's cgroup. */
+static int init_wait_placed(struct init_ctx *c, struct hutch_error **err)
 {
 	cleanup_sync_msg struct sync_msg m = { 0 };
-	if (sync_expect(c->sock, SYNC_PID_ACK, &m, err) < 0)
+	if (c->placed)
+		return 0;
+	return sync_expect(c->sock, SYNC_PID_ACK, &m, err);
+}
+
+static int init_enter_cgroup(struct init_ctx *c, struct hutch_error **err)
+{
+	if (init_wait_placed(c, err) < 0)
 		return -1;
 	if ((c->plan.unshare_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		return hutch_error_errno(err, "create cgroup namespace");
@@ -404,6 +447,7 @@ static _Noreturn void init_exec_main(struct init_ctx *c)
 	cleanup_error struct hutch_error *err = NULL;
 	const struct spec_seccomp *sc = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
 	if (sched_apply_affinity_initial(c->spec, &err) < 0 || init_exec_join(c, &err) < 0 || init_fork_if_needed(c, &err) < 0 ||
+	    init_wait_placed(c, &err) < 0 ||
 	    (c->console >= 0 && terminal_setup(take_fd(&c->console), c->spec->process, false, &err) < 0) ||
 	    (sc && seccomp_prepare(sc, &c->seccomp, &err) < 0) || init_process(c, &err) < 0) {
 		sync_send_error(c->sock, err);
@@ -438,7 +482,8 @@ int init_stage_main(void)
 	unsetenv("_HUTCH_SYNC_FD");
 	unsetenv("_HUTCH_PARENT");
 	fcntl((int)fd, F_SETFD, FD_CLOEXEC);
-	struct init_ctx c = { .sock = (int)fd, .start_sock = -1, .report = -1, .pidfd = -1, .console = -1 };
+	struct init_ctx c = { .sock = (int)fd, .start_sock = -1, .report = -1, .pidfd = -1, .console = -1,
+				.cgroup_fd = -1 };
 	cleanup_error struct hutch_error *err = NULL;
 	if (init_bootstrap(&c, &err) < 0) {
 		sync_send_error(c.sock, err);

@@ -137,3 +137,16 @@ void sync_msg_release(struct sync_msg *m)
 			close(m->fds[i]);
 	m->nfds = 0;
 }
+
+int sync_parse_pid(const struct sync_msg *m, pid_t *pid, bool *placed, struct hutch_error **err)
+{
+	char *end;
+	errno = 0;
+	long long v = m->data ? strtoll(m->data, &end, 10) : 0;
+	if (m->data == NULL || errno != 0 || end == m->data || v <= 0 || v > INT32_MAX ||
+	    (strcmp(end, " 0") != 0 && strcmp(end, " 1") != 0))
+		return hutch_error_set(err, EPROTO, "sync: bad pid message \"%s\"", m->data ? m->data : "");
+	*pid = (pid_t)v;
+	*placed = end[1] == '1';
+	return 0;
+}

@@ -5,7 +5,9 @@
 #ifndef HUTCH_SYNC_H
 #define HUTCH_SYNC_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 #include "error.h"
 
@@ -48,5 +50,8 @@ void sync_send_error(int sock, const struct hutch_error *e);
 void sync_msg_release(struct sync_msg *m);
 #define cleanup_sync_msg __attribute__((cleanup(sync_msg_release)))
 const char *sync_type_name(enum sync_type t);
+/* SYNC_PID's payload "<pid> <placed>": placed when the process was born in the
+ * container's cgroup (else the parent moves it and sends SYNC_PID_ACK). */
+int sync_parse_pid(const struct sync_msg *m, pid_t *pid, bool *placed, struct hutch_error **err);
 
 #endif

@@ -11,7 +11,7 @@ cfg --arg cg "$CG" '.linux.cgroupsPath = $cg'
 set_args sh -c 'sleep 600 & sleep 600 & wait; sleep 600'
 create_ctr
 start_ctr
-wait_for 10 test "$(wc -l < "$(cg_dir pids)/cgroup.procs")" = 3 || fail "the container never had 3 processes"
+wait_procs 3
 mapfile -t pids < "$(cg_dir pids)/cgroup.procs"
 log "processes: ${pids[*]}"
 

@@ -22,7 +22,7 @@ cfg --arg cg "$CG" '.linux.cgroupsPath = $cg'
 set_args sh -c 'sleep 600 & sleep 600 & wait'
 create_ctr
 start_ctr
-wait_for 10 test "$(wc -l < "$(cg_dir pids)/cgroup.procs")" = 3 || fail "the container never had 3 processes"
+wait_procs 3
 mapfile -t pids < "$(cg_dir pids)/cgroup.procs"
 assert_fails rt delete "$ID"
 assert_eq running "$(state_of "$ID" status)" "status after a refused delete"
@@ -33,7 +33,7 @@ check_gone "$ID" "${pids[@]}"
 new_id ID2 paused
 create_ctr "$ID2"
 start_ctr "$ID2"
-wait_for 10 test "$(wc -l < "$(cg_dir pids)/cgroup.procs")" = 3 || fail "the container never had 3 processes"
+wait_procs 3
 mapfile -t pids < "$(cg_dir pids)/cgroup.procs"
 assert_ok rt pause "$ID2"
 start=$(date +%s%N)

@@ -10,7 +10,7 @@ cfg --arg cg "$CG" '.linux.cgroupsPath = $cg'
 set_args sh -c 'sleep 600 & sleep 601 & wait'
 create_ctr
 start_ctr
-wait_for 10 test "$(wc -l < "$(cg_dir pids)/cgroup.procs")" = 3 || fail "the container never had 3 processes"
+wait_procs 3
 assert_ok rt ps --format json "$ID"
 log "ps --format json: $OUT; cgroup.procs: $(tr '\n' ' ' < "$(cg_dir pids)/cgroup.procs")"
 assert_eq "$(sort -n "$(cg_dir pids)/cgroup.procs" | tr '\n' ' ')" "$(jq -r 'sort | map(tostring) | join(" ")' <<< "$OUT") " \

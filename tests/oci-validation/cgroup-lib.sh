@@ -45,3 +45,11 @@ none_alive() {
 	done
 	return 0
 }
+
+# wait_procs N: wait until the container's cgroup holds exactly N processes
+wait_procs() {
+	local f
+	f="$(cg_dir pids)/cgroup.procs"
+	wait_for 20 test "$(wc -l < "$f" 2> /dev/null)" = "$1" ||
+		fail "the container never had $1 processes: $f holds [$(tr '\n' ' ' < "$f" 2> /dev/null)], status $(state_of "$ID" status)"
+}

@@ -13,6 +13,7 @@ struct global_opts {
 	bool log_json;           /* --log-format json */
 	bool debug;
 	bool systemd_cgroup;
+	bool no_cgroup;          /* --cgroup-manager disabled */
 };
 
 struct command {

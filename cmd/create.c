@@ -2,7 +2,8 @@
 
 static int create_main(const struct global_opts *g, int argc, char **argv)
 {
-	struct create_opts o = { .root = g->root, .bundle = ".", .systemd_cgroup = g->systemd_cgroup };
+	struct create_opts o = { .root = g->root, .bundle = ".", .systemd_cgroup = g->systemd_cgroup,
+				  .no_cgroup = g->no_cgroup };
 	int rc = create_opts_parse("create", argc, argv, &o, NULL);
 	if (rc != 0)
 		return rc;

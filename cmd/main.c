@@ -111,11 +111,27 @@ static void print_usage(void)
 	       "  --log-format FORMAT   text (default) or json\n"
 	       "  --debug               accepted for runc compatibility\n"
 	       "  --systemd-cgroup      use systemd to manage cgroups\n"
+	       "  --cgroup-manager M    cgroupfs (default), systemd, or disabled: no cgroup at all\n"
 	       "  -v, --version         print the version\n"
 	       "  -h, --help            print this help\n");
 }
 
-enum { OPT_ROOT = 1000, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
+enum { OPT_ROOT = 1000, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU, OPT_CGROUP_MANAGER };
+
+/* crun's --cgroup-manager: Podman passes "disabled" for --cgroups=disabled when the runtime
+ * is listed in runtime_supports_nocgroup (containers.conf). */
+static int parse_cgroup_manager(const char *v, struct global_opts *g)
+{
+	if (strcmp(v, "disabled") == 0)
+		g->no_cgroup = true;
+	else if (strcmp(v, "systemd") == 0)
+		g->systemd_cgroup = true;
+	else if (strcmp(v, "cgroupfs") != 0) {
+		fprintf(stderr, "hutch: --cgroup-manager: unknown manager \"%s\" (cgroupfs, systemd or disabled)\n", v);
+		return -1;
+	}
+	return 0;
+}
 
 static int parse_globals(int argc, char **argv, struct global_opts *g)
 {
@@ -127,6 +143,7 @@ static int parse_globals(int argc, char **argv, struct global_opts *g)
 		{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD },
 		{ "rootless", required_argument, NULL, OPT_ROOTLESS },
 		{ "criu", required_argument, NULL, OPT_CRIU },
+		{ "cgroup-manager", required_argument, NULL, OPT_CGROUP_MANAGER },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -146,6 +163,10 @@ static int parse_globals(int argc, char **argv, struct global_opts *g)
 		case OPT_DEBUG: g->debug = true; break;
 		case OPT_SYSTEMD: g->systemd_cgroup = true; break;
 		case OPT_ROOTLESS: case OPT_CRIU: break;
+		case OPT_CGROUP_MANAGER:
+			if (parse_cgroup_manager(optarg, g) < 0)
+				return -1;
+			break;
 		case 'v': print_version(); exit(0);
 		case 'h': print_usage(); exit(0);
 		default: return -1;

@@ -98,7 +98,8 @@ int cli_wait_forwarding(pid_t init, const sigset_t *set, int pty_master)
 
 static int run_main(const struct global_opts *g, int argc, char **argv)
 {
-	struct create_opts o = { .root = g->root, .bundle = ".", .systemd_cgroup = g->systemd_cgroup };
+	struct create_opts o = { .root = g->root, .bundle = ".", .systemd_cgroup = g->systemd_cgroup,
+				  .no_cgroup = g->no_cgroup };
 	bool detach = false;
 	int rc = create_opts_parse("run", argc, argv, &o, &detach);
 	if (rc != 0)

@@ -67,6 +67,22 @@ int container_check_supported(const struct spec *s, struct hutch_error **err)
 	return 0;
 }
 
+/* --cgroup-manager disabled (crun's extension; Podman's --cgroups=disabled): a limit needs a
+ * cgroup, so asking for one is an error. Device rules are left unapplied, as crun does:
+ * Podman sends its deny-all rule with every container, cgroups or not. */
+static int no_cgroup_validate(const struct spec_resources *res, struct hutch_error **err)
+{
+	if (res == NULL)
+		return 0;
+	const char *f = res->memory ? "memory" : res->cpu ? "cpu" : res->has_pids_limit ? "pids" :
+		res->block_io ? "blockIO" : res->n_hugepage_limits ? "hugepageLimits" :
+		res->network ? "network" : res->n_rdma ? "rdma" : res->n_unified ? "unified" : NULL;
+	if (f == NULL)
+		return 0;
+	return hutch_error_set(err, EINVAL, "config.json: linux.resources.%s: cannot be applied "
+			       "without a cgroup (--cgroup-manager disabled)", f);
+}
+
 static int validate_config(const struct create_run *r, struct hutch_error **err)
 {
 	const struct spec *s = r->spec;
@@ -91,6 +107,8 @@ static int validate_config(const struct create_run *r, struct hutch_error **err)
 	if (s->process && process_validate(s->process, err) < 0)
 		return -1;
 	if (s->linux_ && sysctl_validate(s->linux_, err) < 0)
+		return -1;
+	if (r->o->no_cgroup && s->linux_ && no_cgroup_validate(s->linux_->resources, err) < 0)
 		return -1;
 	return 0;
 }
@@ -145,8 +163,9 @@ static int make_state_dir(struct create_run *r, struct hutch_error **err)
 	r->st.annotations = annotations_json(r->spec);
 	r->st.creator = getpid();
 	r->st.creator_start_time = proc_start_time(r->st.creator);
-	r->st.cgroup_path = cgroup_resolve_path(r->spec->linux_ ? r->spec->linux_->cgroups_path : NULL,
-						r->o->id);
+	/* an empty cgroupPath in the state: no cgroup (delete, exec and ps know it) */
+	r->st.cgroup_path = r->o->no_cgroup ? xstrdup("") :
+		cgroup_resolve_path(r->spec->linux_ ? r->spec->linux_->cgroups_path : NULL, r->o->id);
 	if (write_file_atomic_at(r->dir->fd, STATE_CONFIG, r->raw, r->raw_len, 0600, err) < 0)
 		return -1;
 	return state_save(r->dir, &r->st, err);
@@ -155,6 +174,8 @@ static int make_state_dir(struct create_run *r, struct hutch_error **err)
 static int make_cgroup(struct create_run *r, struct hutch_error **err)
 {
 	const struct spec_resources *res = r->spec->linux_ ? r->spec->linux_->resources : NULL;
+	if (r->o->no_cgroup)
+		return 0;
 	if (cgroup_create(r->st.cgroup_path, res, &r->cg, err) < 0)
 		return hutch_error_wrap(err, "cgroup %s", r->st.cgroup_path);
 	return 0;
@@ -271,7 +292,7 @@ static int on_pid(struct create_run *r, const struct sync_msg *m, struct hutch_e
 	 * it does nothing of the user's before the ack. */
 	if (placed)
 		return 0;
-	if (cgroup_enter(r->cg, r->st.pid, err) < 0)
+	if (r->cg && cgroup_enter(r->cg, r->st.pid, err) < 0)
 		return -1;
 	return sync_send(r->sock, SYNC_PID_ACK, NULL, 0, NULL, 0, err);
 }

@@ -22,6 +22,7 @@ struct create_opts {
 	bool no_new_keyring;
 	int preserve_fds;           /* fds 3 .. 3+n-1 go to the container */
 	bool systemd_cgroup;
+	bool no_cgroup;             /* no cgroup at all: the init stays in the creator's */
 };
 
 /* Build the container and leave its init waiting for start. On error the

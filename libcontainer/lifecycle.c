@@ -186,7 +186,9 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
 	if (o.status != STATUS_CREATED && o.status != STATUS_RUNNING && o.status != STATUS_PAUSED)
 		return hutch_error_set(err, EINVAL, "cannot kill container %s: status is %s", id,
 				       state_status_name(o.status));
-	if (all && o.st->cgroup_path) {
+	if (all && (o.st->cgroup_path == NULL || *o.st->cgroup_path == '\0'))
+		return hutch_error_set(err, ENOTSUP, "kill --all: container %s has no cgroup to find its processes in", id);
+	if (all) {
 		cleanup_cgroup struct cgroup *cg = NULL;
 		if (cgroup_open(o.st->cgroup_path, &cg, err) < 0 || cgroup_kill_all(cg, sig, err) < 0)
 			return -1;

@@ -364,6 +364,27 @@ t_pm_run_tty() {
 	tm kill-session -t prun
 }
 
+# --cgroups=disabled: Podman passes --cgroup-manager disabled to a runtime listed in
+# runtime_supports_nocgroup; the container then stays in the cgroups of its conmon
+t_pm_no_cgroups() {
+	# no --cgroup-parent: Podman refuses it with --cgroups=disabled
+	ok pm run -d --name nc1 --cgroups=disabled "$IMAGE_REF" sh -c "$LOOP"
+	wait_for 10 pm_logs_has nc1 started || fail "never started"
+	local id pid conmon
+	id=$(pm inspect --format '{{.Id}}' nc1)
+	pid=$(pm inspect --format '{{.State.Pid}}' nc1)
+	conmon=$(pm inspect --format '{{.State.ConmonPid}}' nc1)
+	assert_eq "$(cat "/proc/$conmon/cgroup")" "$(cat "/proc/$pid/cgroup")" "the container's cgroups (conmon's)"
+	find /sys/fs/cgroup -maxdepth 4 -name "*$id*" | grep . && fail "a cgroup was made for the container"
+	ok pm exec nc1 echo exec without cgroup
+	assert_eq "exec without cgroup" "$OUT"
+	ok pm stop --time 10 nc1
+	ok pm inspect --format '{{.State.ExitCode}}' nc1
+	assert_eq 42 "$OUT" "exit status after stop"
+	expect 126 pm run --rm --cgroups=disabled --memory 64m "$IMAGE_REF" true
+	assert_contains "$ERR" "linux.resources.memory: cannot be applied without a cgroup" "a limit without a cgroup"
+}
+
 podman_scenarios() {
 	CLIENT_MISSING=
 	local t
@@ -396,5 +417,6 @@ podman_scenarios() {
 	scenario "podman: --uidmap, --gidmap" t_pm_uidmap $r
 	scenario "podman: --sysctl" t_pm_sysctl $r
 	scenario "podman: --network none, --network host" t_pm_network $r
+	scenario "podman: --cgroups=disabled (runtime_supports_nocgroup)" t_pm_no_cgroups $r
 	CLIENT_MISSING=
 }

@@ -101,7 +101,19 @@ containerd_reset() {
 	return 0
 }
 
+# stop_pid PID: SIGTERM, then SIGKILL after 10 s (a containerd this suite started)
+stop_pid() {
+	kill -TERM "$1" 2> /dev/null
+	wait_for 10 eval "! kill -0 $1" || kill -KILL "$1" 2> /dev/null
+	wait "$1" 2> /dev/null
+}
+
 containerd_teardown() {
+	# the CRI scenario's containerd, if that scenario died before stopping it
+	if [ -s "$CD/cri/containerd.pid" ]; then
+		stop_pid "$(cat "$CD/cri/containerd.pid")"
+		rm -f "$CD/cri/containerd.pid"
+	fi
 	if [ -n "$CTR_UPDATE_PID" ]; then
 		kill "$CTR_UPDATE_PID" 2> /dev/null
 		wait "$CTR_UPDATE_PID" 2> /dev/null
@@ -109,9 +121,7 @@ containerd_teardown() {
 	[ -n "$CD_PID" ] || return 0
 	containerd_reset
 	cr image rm "$IMAGE_REF" > /dev/null 2>&1
-	kill -TERM "$CD_PID" 2> /dev/null
-	wait_for 10 sh -c "! kill -0 $CD_PID" || kill -KILL "$CD_PID" 2> /dev/null
-	wait "$CD_PID" 2> /dev/null
+	stop_pid "$CD_PID"
 	CD_PID=
 	# the shims' socket directory is hard-coded in containerd 1.6: remove it if we made it
 	if [ "$RUN_CONTAINERD_EXISTED" = 0 ]; then
@@ -220,6 +230,44 @@ t_cd_kill_delete() {
 	assert_contains "$ERR" "exit code 137" "task delete reports the exit status"
 }
 
+# The CRI runtime class of docs/containerd.md, as written there, loads into a containerd
+# (a second one, with the CRI plugin, started and stopped here): the plugin is "ok" and its
+# config holds the BinaryName. The kubelet's path through it is the shim of ctr --runc-binary.
+t_cd_cri_runtime_class() {
+	local doc=$REPO/docs/containerd.md d=$CD/cri block
+	block=$(sed -n '/^<!-- containerd-cri-config/,/^```$/p' "$doc" | sed '1,2d; $d')
+	assert_contains "$block" 'runtimes.hutch.options]' "the CRI block of docs/containerd.md"
+	assert_eq "version = 2" "$(head -n1 <<< "$block")" "the first line of the CRI block"
+	mkdir -p "$d/opt"
+	# the suite's own places first (TOML: top-level keys before any table), then the block
+	{
+		cat <<-EOF
+			version = 2
+			root = "$d/root"
+			state = "$d/run"
+			[grpc]
+			  address = "$d/containerd.sock"
+			[ttrpc]
+			  address = "$d/containerd.sock.ttrpc"
+			[plugins."io.containerd.internal.v1.opt"]
+			  path = "$d/opt"
+		EOF
+		sed "1d; s|/usr/local/bin/hutch|$RUNTIME|; s|/run/containerd/hutch|$d/hutch|" <<< "$block"
+	} > "$d/config.toml"
+	ok containerd --config "$d/config.toml" config dump
+	assert_contains "$OUT" "BinaryName = \"$RUNTIME\"" "the runtime class in containerd's config"
+	containerd --config "$d/config.toml" > "$d/containerd.log" 2>&1 &
+	echo $! > "$d/containerd.pid"
+	wait_for 20 ctr --address "$d/containerd.sock" version || fail "containerd with the CRI plugin did not start:
+$(tail -n 20 "$d/containerd.log")"
+	ok ctr --address "$d/containerd.sock" plugins ls
+	assert_match "$OUT" 'io.containerd.grpc.v1 +cri +[^ ]+ +ok' "the CRI plugin with the runtime class"
+	grep -q 'Runtimes:map\[hutch:{Type:io.containerd.runc.v2' "$d/containerd.log" ||
+		fail "the CRI plugin did not take the hutch runtime: $(grep 'Start cri plugin' "$d/containerd.log" | cut -c1-600)"
+	stop_pid "$(cat "$d/containerd.pid")"
+	rm "$d/containerd.pid"
+}
+
 containerd_scenarios() {
 	CLIENT_MISSING=
 	local t
@@ -239,5 +287,6 @@ containerd_scenarios() {
 	scenario "containerd: task exec (plain, --cwd, --user, -t under tmux)" t_cd_exec $r
 	scenario "containerd: --memory-limit, --cpus, task metrics" t_cd_metrics_limits $r
 	scenario "containerd: task kill (SIGTERM, SIGKILL), task delete" t_cd_kill_delete $r
+	scenario "containerd: the CRI runtime class of docs/containerd.md loads" t_cd_cri_runtime_class
 	CLIENT_MISSING=
 }

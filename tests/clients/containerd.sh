@@ -115,8 +115,9 @@ containerd_teardown() {
 		rm -f "$CD/cri/containerd.pid"
 	fi
 	if [ -n "$CTR_UPDATE_PID" ]; then
-		kill "$CTR_UPDATE_PID" 2> /dev/null
+		kill -- "-$CTR_UPDATE_PID" 2> /dev/null
 		wait "$CTR_UPDATE_PID" 2> /dev/null
+		CTR_UPDATE_PID=
 	fi
 	[ -n "$CD_PID" ] || return 0
 	containerd_reset
@@ -137,11 +138,14 @@ containerd_build_helper_bg() {
 	command -v go > /dev/null && [ -d "$src" ] || return 0
 	CTR_UPDATE=$W/bin/ctr-update
 	mkdir -p "$W/bin" "$W/go/src"
+	mkdir -p "$W/go/tmp"
 	cp -r "$HERE/ctr-update" "$W/go/src/"
+	# its own session: the teardown ends the build's whole process group if it still runs
 	(
 		cd "$W/go/src/ctr-update" &&
-			GOPATH=/usr/share/gocode GO111MODULE=off GOPROXY=off GOFLAGS= \
-				GOCACHE="$W/go/cache" go build -o "$CTR_UPDATE" .
+			exec setsid env GOPATH=/usr/share/gocode GO111MODULE=off GOPROXY=off GOFLAGS= \
+				GOCACHE="$W/go/cache" GOTMPDIR="$W/go/tmp" TMPDIR="$W/go/tmp" \
+				go build -o "$CTR_UPDATE" .
 	) > "$LOGS/ctr-update-build.log" 2>&1 &
 	CTR_UPDATE_PID=$!
 }

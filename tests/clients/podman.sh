@@ -86,7 +86,7 @@ podman_setup() {
 	PM=$W/podman
 	PM_CG=/$TAG-podman
 	podman_conf
-	skopeo --insecure-policy copy -q "oci:$W/image/oci:busybox" \
+	skopeo_isolated --insecure-policy copy -q "oci:$W/image/oci:busybox" \
 		"containers-storage:[overlay@$PM/root+$PM/runroot]$IMAGE_REF" || return 1
 	pm image exists "$IMAGE_REF"
 }

@@ -13,8 +13,14 @@ CTR_UPDATE_PID=
 
 cr() { timeout -k 5 "$CLIENT_TIMEOUT" "$CD/ctr" "$@"; }
 
-# crun_ ARGS...: ctr run with the runtime under test
+# crun_ ARGS...: ctr run with the runtime under test. The container id (the argument after
+# the image) goes into $CD/ids, for the leak check.
 crun_() {
+	local a prev=
+	for a in "$@"; do
+		[ "$prev" = "$IMAGE_REF" ] && echo "$a" >> "$CD/ids"
+		prev=$a
+	done
 	cr run --runc-binary "$RUNTIME" --runc-root "$CD/runc" --fifo-dir "$CD/fifo" "$@"
 }
 
@@ -133,6 +139,16 @@ containerd_teardown() {
 
 # containerd_build_helper_bg: build ctr-update (see ctr-update/main.go) in the background;
 # it needs golang-go and golang-github-containerd-containerd-dev
+# the shims' sockets of this run's tasks: containerd 1.6 names them
+# /run/containerd/s/sha256(<containerd's address>/<namespace>/<id>)
+containerd_shim_sockets() {
+	local id
+	[ -s "$CD/ids" ] || return 0
+	sort -u "$CD/ids" | while read -r id; do
+		printf '/run/containerd/s/%s\n' "$(printf '%s' "$CD/containerd.sock/$TAG/$id" | sha256sum | cut -d' ' -f1)"
+	done
+}
+
 containerd_build_helper_bg() {
 	local src=/usr/share/gocode/src/github.com/containerd/containerd/api/services/tasks/v1
 	command -v go > /dev/null && [ -d "$src" ] || return 0

@@ -4,9 +4,12 @@
 # dir $W), so the check looks for exactly those, plus anything new in the places the
 # clients use by default (which the suite's configuration must have kept them out of).
 
-# the default places of Podman, containerd and runtimes; nothing new may appear there
+# The default places of Podman, containerd and runtimes: nothing new may appear there. The
+# runtime's state root (Podman's containers use it) and the shims' socket directory are
+# shared with whatever else runs on the machine (another run of this suite, say): there
+# the check looks for this run's containers by id.
 LEAK_GLOBAL_DIRS="/run/libpod /run/containers /var/lib/containers /run/containerd /var/lib/containerd
-/opt/containerd /etc/cni /run/netns /run/hutch /run/runc"
+/opt/containerd /etc/cni /run/netns"
 LEAK_BEFORE=
 # where nothing may even be modified during the run (the places above that the suite's
 # clients legitimately touch, the shims' socket directory, are checked by listing only)
@@ -17,7 +20,8 @@ LEAK_STAMP=
 leaks_global_listing() {
 	local d
 	for d in $LEAK_GLOBAL_DIRS; do
-		[ -e "$d" ] && find "$d" -maxdepth 2 2> /dev/null
+		[ -e "$d" ] && find "$d" -maxdepth 2 ! -path /run/containerd ! -path /run/containerd/s \
+			! -path '/run/containerd/s/*' 2> /dev/null
 	done
 	find /tmp -maxdepth 1 -name 'podman*' 2> /dev/null
 	return 0
@@ -69,6 +73,12 @@ t_leak_check() {
 		[ -n "$line" ] && left+=("runtime state: $line")
 	done < <(find "$W"/*/state -mindepth 1 -maxdepth 2 2> /dev/null)
 	while read -r line; do
+		[ -e "$RT_ROOT/$line" ] && left+=("runtime state of a Podman container: $RT_ROOT/$line")
+	done < <(podman_ids)
+	while read -r line; do
+		[ -e "$line" ] && left+=("a shim's socket: $line")
+	done < <(containerd_shim_sockets)
+	while read -r line; do
 		[ -n "$line" ] && left+=("new in a client's default place: $line")
 	done < <(comm -13 <(echo "$LEAK_BEFORE") <(leaks_global_listing | sort))
 	local d
@@ -86,7 +96,7 @@ t_leak_check() {
 }
 
 # leaks_force_cleanup: remove whatever is left of this run, reported or not: processes (by
-# pid), mounts, cgroups, the temp dir
+# pid), mounts, cgroups, runtime state and shim sockets of its containers, the temp dir
 leaks_force_cleanup() {
 	local p m
 	for p in $(leaks_pids | sort -u); do
@@ -98,6 +108,12 @@ leaks_force_cleanup() {
 	done
 	# rmdir only: it removes empty cgroups and can never touch anything else
 	leaks_cgroups | while read -r m; do rmdir "$m" 2> /dev/null; done
+	# outside $W: exactly this run's containers, by id
+	podman_ids | while read -r m; do rm -rf "${RT_ROOT:?}/$m"; done
+	containerd_shim_sockets | while read -r m; do rm -f "$m"; done
+	if [ "$RUN_CONTAINERD_EXISTED" = 0 ]; then
+		rmdir /run/containerd/s /run/containerd 2> /dev/null
+	fi
 	rm -rf --one-file-system "$W"
 	rm -f "$LEAK_STAMP"
 	if [ -e "$W" ]; then

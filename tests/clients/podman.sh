@@ -106,6 +106,12 @@ podman_teardown() {
 	return 0
 }
 
+# the ids of every container this run made (Podman's event log, ours)
+podman_ids() {
+	[ -s "$PM/events.log" ] && jq -r 'select(.Type == "container") | .ID' "$PM/events.log" | sort -u
+	return 0
+}
+
 # The cgroup directory of a container in one v1 controller (the suite's cgroup parent)
 pm_cgroup() { # NAME CONTROLLER
 	local id

@@ -33,7 +33,7 @@ cdetach() {
 }
 
 ctr_status_is() { # ID STATUS
-	cr task ls | awk -v id="$1" '$1 == id {print $3}' | grep -qx "$2"
+	[ "$(cr task ls | awk -v id="$1" '$1 == id {print $3}')" = "$2" ]
 }
 
 ctr_log_has() { # ID TEXT

@@ -45,8 +45,11 @@ $1" ;;
 }
 
 assert_match() { # STRING ERE [WHAT]
-	printf '%s' "$1" | grep -Eq -- "$2" || fail "${3:-value}: expected to match /$2/, got [$1]"
+	grep -Eq -- "$2" <<< "$1" || fail "${3:-value}: expected to match /$2/, got [$1]"
 }
+
+# (Scenarios run with pipefail: a `grep -q` at the end of a pipeline may quit before the
+# writer is done and fail it with SIGPIPE, hence here-strings.)
 
 # capture CMD...: run CMD with stdin from /dev/null and stdout/stderr in fresh files (a
 # detached container or conmon must never hold a pipe of ours open). Sets OUT, ERR, RC.
@@ -88,7 +91,7 @@ tm() { tmux -S "$TMUX_SOCK" "$@"; }
 
 # screen_has WINDOW TEXT: the pane shows TEXT
 screen_has() {
-	tm capture-pane -p -t "$1" | grep -qF -- "$2"
+	grep -qF -- "$2" <<< "$(tm capture-pane -p -t "$1")"
 }
 
 # wait_screen WINDOW TEXT [SECONDS]

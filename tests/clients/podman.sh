@@ -28,7 +28,7 @@ pdetach() {
 }
 
 pm_logs_has() { # NAME TEXT
-	pm logs "$1" 2>&1 | grep -qF -- "$2"
+	grep -qF -- "$2" <<< "$(pm logs "$1" 2>&1)"
 }
 
 # A script for containers that must live until told otherwise; it says which signal came.

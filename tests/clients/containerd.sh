@@ -250,6 +250,38 @@ t_cd_kill_delete() {
 	assert_contains "$ERR" "exit code 137" "task delete reports the exit status"
 }
 
+# cgroup_proc DIR CMDLINE: the pid in cgroup DIR running CMDLINE (args joined by spaces)
+cgroup_proc() {
+	local p
+	for p in $(cat "$1/cgroup.procs"); do
+		[ "$(tr '\0' ' ' < "/proc/$p/cmdline" 2> /dev/null)" = "$2 " ] && echo "$p" && return 0
+	done
+	return 1
+}
+
+# kill --all signals every process of the task's cgroup, the exec'd ones too: the init
+# traps SIGTERM and lives on, its child and an exec'd process die of it
+t_cd_kill_all() {
+	cdetach ka1 "$IMAGE_REF" ka1 sh -c 'trap "echo got-term" TERM; sleep 1000 & echo started; while :; do sleep 0.1; done'
+	wait_for 10 ctr_log_has ka1 started || fail "never started"
+	ok cr task exec -d --exec-id x1 --fifo-dir "$CD/fifo" ka1 sleep 2000
+	local cg child exec
+	cg=$(ctr_cgroup ka1 pids)
+	wait_for 10 cgroup_proc "$cg" "sleep 1000" || fail "no child of the init in $cg"
+	wait_for 10 cgroup_proc "$cg" "sleep 2000" || fail "no exec'd process in $cg"
+	child=$(cgroup_proc "$cg" "sleep 1000")
+	exec=$(cgroup_proc "$cg" "sleep 2000")
+	ok cr task kill --all --signal SIGTERM ka1
+	wait_for 10 eval "! kill -0 $child 2> /dev/null" || fail "the init's child $child survived kill --all"
+	wait_for 10 eval "! kill -0 $exec 2> /dev/null" || fail "the exec'd process $exec survived kill --all"
+	wait_for 10 ctr_log_has ka1 got-term || fail "the init did not get SIGTERM"
+	ctr_status_is ka1 RUNNING || fail "the init (trapping SIGTERM) is gone: $(cr task ls)"
+	ok cr task kill --all --signal SIGKILL ka1
+	wait_for 10 ctr_status_is ka1 STOPPED || fail "kill --all SIGKILL did not stop the task"
+	[ -n "$(cat "$cg/cgroup.procs" 2> /dev/null)" ] && fail "processes left in $cg"
+	return 0
+}
+
 # The CRI runtime class of docs/containerd.md, as written there, loads into a containerd
 # (a second one, with the CRI plugin, started and stopped here): the plugin is "ok" and its
 # config holds the BinaryName. The kubelet's path through it is the shim of ctr --runc-binary.
@@ -307,6 +339,7 @@ containerd_scenarios() {
 	scenario "containerd: task exec (plain, --cwd, --user, -t under tmux)" t_cd_exec $r
 	scenario "containerd: --memory-limit, --cpus, task metrics" t_cd_metrics_limits $r
 	scenario "containerd: task kill (SIGTERM, SIGKILL), task delete" t_cd_kill_delete $r
+	scenario "containerd: task kill --all" t_cd_kill_all $r
 	scenario "containerd: the CRI runtime class of docs/containerd.md loads" t_cd_cri_runtime_class
 	CLIENT_MISSING=
 }

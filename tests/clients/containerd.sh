@@ -10,6 +10,7 @@ CD=
 CD_PID=
 CTR_UPDATE=
 CTR_UPDATE_PID=
+CD_UPDATE_SCENARIO="containerd: update of a running task's limits (Tasks.Update)"
 
 cr() { timeout -k 5 "$CLIENT_TIMEOUT" "$CD/ctr" "$@"; }
 
@@ -121,7 +122,7 @@ containerd_teardown() {
 		rm -f "$CD/cri/containerd.pid"
 	fi
 	if [ -n "$CTR_UPDATE_PID" ]; then
-		kill -- "-$CTR_UPDATE_PID" 2> /dev/null
+		[ -s "$W/go/status" ] || kill -- "-$(cat "$W/go/pgid")" 2> /dev/null
 		wait "$CTR_UPDATE_PID" 2> /dev/null
 		CTR_UPDATE_PID=
 	fi
@@ -151,17 +152,22 @@ containerd_shim_sockets() {
 
 containerd_build_helper_bg() {
 	local src=/usr/share/gocode/src/github.com/containerd/containerd/api/services/tasks/v1
+	wanted "$CD_UPDATE_SCENARIO" || return 0
 	command -v go > /dev/null && [ -d "$src" ] || return 0
 	CTR_UPDATE=$W/bin/ctr-update
 	mkdir -p "$W/bin" "$W/go/src"
 	mkdir -p "$W/go/tmp"
 	cp -r "$HERE/ctr-update" "$W/go/src/"
-	# its own session: the teardown ends the build's whole process group if it still runs
+	# go in a session of its own (the teardown ends its process group if it still runs);
+	# its exit status lands in $W/go/status
 	(
-		cd "$W/go/src/ctr-update" &&
-			exec setsid env GOPATH=/usr/share/gocode GO111MODULE=off GOPROXY=off GOFLAGS= \
-				GOCACHE="$W/go/cache" GOTMPDIR="$W/go/tmp" TMPDIR="$W/go/tmp" \
-				go build -o "$CTR_UPDATE" .
+		cd "$W/go/src/ctr-update" || exit
+		setsid env GOPATH=/usr/share/gocode GO111MODULE=off GOPROXY=off GOFLAGS= \
+			GOCACHE="$W/go/cache" GOTMPDIR="$W/go/tmp" TMPDIR="$W/go/tmp" \
+			go build -o "$CTR_UPDATE" . &
+		echo $! > "$W/go/pgid"
+		wait $!
+		echo $? > "$W/go/status"
 	) > "$LOGS/ctr-update-build.log" 2>&1 &
 	CTR_UPDATE_PID=$!
 }
@@ -207,9 +213,7 @@ t_cd_exec() {
 	tm send-keys -t cexec 'tty; stty size' Enter
 	wait_screen cexec '/dev/pts/0'
 	wait_screen cexec '30 100'
-	tm resize-window -t cexec -x 120 -y 40
-	tm send-keys -t cexec 'clear; stty size' Enter
-	wait_screen cexec '40 120'
+	resized cexec 40 120
 	tm send-keys -t cexec 'exit 6' Enter
 	wait_screen cexec 'EXIT=6'
 	tm kill-session -t cexec
@@ -248,6 +252,54 @@ t_cd_kill_delete() {
 	wait_for 10 ctr_status_is k2 STOPPED || fail "SIGKILL did not stop the task"
 	ok cr task delete k2
 	assert_contains "$ERR" "exit code 137" "task delete reports the exit status"
+}
+
+t_cd_pause_resume() {
+	cdetach pa1 "$IMAGE_REF" pa1 sh -c "$COUNTER"
+	local pid fz
+	pid=$(cr task ls | awk '$1 == "pa1" {print $2}')
+	fz=$(ctr_cgroup pa1 freezer)/freezer.state
+	wait_for 10 counter_moves "$pid" || fail "the counter never moved"
+	ok cr task pause pa1
+	ctr_status_is pa1 PAUSED || fail "task ls after pause: $(cr task ls)"
+	assert_eq FROZEN "$(cat "$fz")" "$fz"
+	counter_moves "$pid" && fail "the counter moved in a paused task"
+	ok cr task resume pa1
+	ctr_status_is pa1 RUNNING || fail "task ls after resume: $(cr task ls)"
+	assert_eq THAWED "$(cat "$fz")" "$fz"
+	counter_moves "$pid" || fail "the counter did not move after resume"
+	# SIGKILL reaches a paused task
+	ok cr task pause pa1
+	ok cr task kill --signal SIGKILL pa1
+	wait_for 10 ctr_status_is pa1 STOPPED || fail "a paused task did not die of SIGKILL: $(cr task ls)"
+}
+
+# ctr has no update: ctr-update calls containerd's Tasks.Update, as the CRI's
+# UpdateContainerResources does; the shim runs `update --resources -` with the JSON on stdin
+t_cd_update() {
+	[ -n "$CTR_UPDATE" ] || skip "no go or golang-github-containerd-containerd-dev to build ctr-update"
+	wait_for 300 test -s "$W/go/status" || fail "ctr-update still builds after 5 min"
+	[ "$(cat "$W/go/status")" = 0 ] && [ -x "$CTR_UPDATE" ] ||
+		fail "ctr-update did not build: $(cat "$LOGS/ctr-update-build.log")"
+	cdetach up1 --memory-limit 67108864 --cpus 0.5 "$IMAGE_REF" up1 sleep 1000
+	local mem cpu
+	mem=$(ctr_cgroup up1 memory)
+	cpu=$(ctr_cgroup up1 cpu)
+	ok "$CTR_UPDATE" "$CD/containerd.sock" "$TAG" up1 \
+		'{"memory": {"limit": 134217728}, "cpu": {"quota": 25000, "period": 100000}, "pids": {"limit": 42}}'
+	assert_eq 134217728 "$(cat "$mem/memory.limit_in_bytes")" "memory limit after the update"
+	assert_eq "25000 100000" "$(cat "$cpu/cpu.cfs_quota_us") $(cat "$cpu/cpu.cfs_period_us")" "CFS quota and period after the update"
+	assert_eq 42 "$(cat "$(ctr_cgroup up1 pids)/pids.max")" "pids limit after the update"
+	ok cr task metrics up1
+	assert_match "$OUT" 'memory.limit_in_bytes +134217728' "task metrics after the update"
+	assert_match "$OUT" 'pids.limit +42' "task metrics after the update"
+	ok cr task exec --exec-id x1 --fifo-dir "$CD/fifo" up1 sh -c 'echo alive'
+	assert_eq alive "$OUT" "the task after its update"
+	# a bad update is the runtime's error, reported back through the shim and containerd
+	capture "$CTR_UPDATE" "$CD/containerd.sock" "$TAG" up1 '{"memory": {"limit": 4096}}'
+	[ "$RC" != 0 ] || fail "an update to a 4 KiB memory limit was accepted"
+	log "error: $ERR"
+	assert_eq 134217728 "$(cat "$mem/memory.limit_in_bytes")" "memory limit after a refused update"
 }
 
 # cgroup_proc DIR CMDLINE: the pid in cgroup DIR running CMDLINE (args joined by spaces)
@@ -340,6 +392,8 @@ containerd_scenarios() {
 	scenario "containerd: --memory-limit, --cpus, task metrics" t_cd_metrics_limits $r
 	scenario "containerd: task kill (SIGTERM, SIGKILL), task delete" t_cd_kill_delete $r
 	scenario "containerd: task kill --all" t_cd_kill_all $r
+	scenario "containerd: task pause, resume" t_cd_pause_resume $r
+	scenario "$CD_UPDATE_SCENARIO" t_cd_update $r
 	scenario "containerd: the CRI runtime class of docs/containerd.md loads" t_cd_cri_runtime_class
 	CLIENT_MISSING=
 }

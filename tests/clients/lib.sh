@@ -86,6 +86,24 @@ wait_for() {
 	done
 }
 
+# A container script that counts, ten times a second, into /tmp/count
+COUNTER='i=0; while :; do i=$((i + 1)); echo $i > /tmp/count; sleep 0.1; done'
+
+# counter_of PID: the count of a COUNTER container whose init is PID (read on the host)
+counter_of() { cat "/proc/$1/root/tmp/count" 2> /dev/null; }
+
+# counter_moves PID: the count changes within 2 s
+counter_moves() {
+	local a b i
+	a=$(counter_of "$1")
+	for i in $(seq 40); do
+		sleep 0.05
+		b=$(counter_of "$1")
+		[ -n "$b" ] && [ "$b" != "$a" ] && return 0
+	done
+	return 1
+}
+
 # tmux of the suite's own server (its socket is under the suite's directory)
 tm() { tmux -S "$TMUX_SOCK" "$@"; }
 
@@ -98,6 +116,20 @@ screen_has() {
 wait_screen() {
 	wait_for "${3:-15}" screen_has "$1" "$2" || fail "the terminal never showed [$2]; it shows:
 $(tm capture-pane -p -t "$1" | grep -v '^$')"
+}
+
+# resized WINDOW ROWS COLS: resize the tmux window and ask the shell in it for its size
+# until it reports the new one: a resize travels asynchronously (SIGWINCH to the client,
+# then to whoever holds the pty master), so one `stty size` may still see the old size
+resized() {
+	local w=$1 rows=$2 cols=$3 i
+	tm resize-window -t "$w" -x "$cols" -y "$rows"
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		tm send-keys -t "$w" 'clear; stty size' Enter
+		wait_for 1 screen_has "$w" "$rows $cols" && return 0
+	done
+	fail "the terminal never saw the resize to $rows x $cols; it shows:
+$(tm capture-pane -p -t "$w" | grep -v '^$')"
 }
 
 # wanted NAME: is scenario NAME selected by CLIENT_TESTS (an ERE; empty selects all)?

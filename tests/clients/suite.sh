@@ -100,6 +100,7 @@ main() {
 	fi
 	echo "# busybox image built in $(($(date +%s) - t0))s"
 
+	containerd_build_helper_bg
 	podman_scenarios
 	containerd_scenarios
 	umoci_scenarios

@@ -31,9 +31,7 @@ t_umoci_unpack_tty() {
 	wait_screen umoci '/dev/pts/0'
 	wait_screen umoci '30 100'
 	wait_screen umoci 'pid=1'
-	tm resize-window -t umoci -x 132 -y 43
-	tm send-keys -t umoci 'clear; stty size' Enter
-	wait_screen umoci '43 132'
+	resized umoci 43 132
 	ok urt state "$id"
 	assert_eq running "$(jq -r .status <<< "$OUT")" "state of the umoci container"
 	tm send-keys -t umoci 'exit 5' Enter

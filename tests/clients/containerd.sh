@@ -279,8 +279,9 @@ t_cd_pause_resume() {
 t_cd_update() {
 	[ -n "$CTR_UPDATE" ] || skip "no go or golang-github-containerd-containerd-dev to build ctr-update"
 	wait_for 300 test -s "$W/go/status" || fail "ctr-update still builds after 5 min"
-	[ "$(cat "$W/go/status")" = 0 ] && [ -x "$CTR_UPDATE" ] ||
+	if [ "$(cat "$W/go/status")" != 0 ] || [ ! -x "$CTR_UPDATE" ]; then
 		fail "ctr-update did not build: $(cat "$LOGS/ctr-update-build.log")"
+	fi
 	cdetach up1 --memory-limit 67108864 --cpus 0.5 "$IMAGE_REF" up1 sleep 1000
 	local mem cpu
 	mem=$(ctr_cgroup up1 memory)

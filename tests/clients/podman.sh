@@ -339,14 +339,15 @@ t_pm_privileged() {
 	assert_contains "$OUT" "CapEff:	$bnd" "a privileged container has every capability of the host's bounding set"
 	local d
 	# every character device of the host but its console (a container gets its own, or none)
-	for d in $(ls /dev); do
-		[ -c "/dev/$d" ] && [ "$d" != console ] || continue
-		grep -qx -- "$d" <<< "$OUT" || fail "host device /dev/$d missing in the privileged container"
+	for d in /dev/*; do
+		if [ -c "$d" ] && [ "$d" != /dev/console ]; then
+			grep -qx -- "${d#/dev/}" <<< "$OUT" || fail "host device $d missing in the privileged container"
+		fi
 	done
 	assert_match "$OUT" ' /sys sysfs rw' "/sys is writable in a privileged container"
 	ok prun --rm "$IMAGE_REF" ls /dev
 	assert_eq "fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero" \
-		"$(echo $OUT)" "the devices of an unprivileged container"
+		"$(tr '\n' ' ' <<< "$OUT" | sed 's/ $//')" "the devices of an unprivileged container"
 }
 
 t_pm_uidmap() {

@@ -7,7 +7,8 @@
 # The default places of Podman, containerd and runtimes: nothing new may appear there. The
 # runtime's state root (Podman's containers use it) and the shims' socket directory are
 # shared with whatever else runs on the machine (another run of this suite, say): there
-# the check looks for this run's containers by id.
+# the check looks for this run's containers by id. /run/containerd/s itself is containerd's
+# (its shims make it wherever they run) and stays.
 LEAK_GLOBAL_DIRS="/run/libpod /run/containers /var/lib/containers /run/containerd /var/lib/containerd
 /opt/containerd /etc/containers /etc/containerd /etc/cni /run/netns"
 LEAK_BEFORE=
@@ -24,9 +25,6 @@ leaks_global_listing() {
 
 leaks_snapshot() {
 	LEAK_BEFORE=$(leaks_global_listing | sort)
-	RUN_CONTAINERD_EXISTED=0
-	[ -e /run/containerd ] && RUN_CONTAINERD_EXISTED=1
-	return 0
 }
 
 # the cgroup directories of this run, deepest first
@@ -98,9 +96,6 @@ leaks_force_cleanup() {
 	# outside $W: exactly this run's containers, by id
 	podman_ids | while read -r m; do rm -rf "${RT_ROOT:?}/$m"; done
 	containerd_shim_sockets | while read -r m; do rm -f "$m"; done
-	if [ "$RUN_CONTAINERD_EXISTED" = 0 ]; then
-		rmdir /run/containerd/s /run/containerd 2> /dev/null
-	fi
 	rm -rf --one-file-system "$W"
 	if [ -e "$W" ]; then
 		echo "FAIL  cleanup: $W could not be removed"

@@ -13,6 +13,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
+#include "procfs.h"
 #include "utils.h"
 
 #define CAP_ENTRY(c) { #c, c }
@@ -78,11 +79,13 @@ static const char *caps_name(int cap)
 	return "unknown";
 }
 
-int caps_last_cap(void)
+int caps_last_cap(int proc)
 {
 	cleanup_free char *buf = NULL;
 	long long v;
-	if (read_file_at(AT_FDCWD, "/proc/sys/kernel/cap_last_cap", &buf, NULL, NULL) == 0) {
+	int r = proc >= 0 ? procfs_read(proc, "sys/kernel/cap_last_cap", &buf, NULL)
+			  : read_file_at(AT_FDCWD, "/proc/sys/kernel/cap_last_cap", &buf, NULL, NULL);
+	if (r == 0) {
 		buf[strcspn(buf, "\n")] = '\0';
 		if (parse_int64(buf, &v) == 0 && v >= 0 && v < 64)
 			return (int)v;
@@ -119,7 +122,7 @@ int caps_validate(const struct spec_capabilities *c, struct hutch_error **err)
 {
 	if (c == NULL)
 		return 0;
-	int last = caps_last_cap();
+	int last = caps_last_cap(-1);
 	struct caps_set_desc sets[5];
 	caps_sets(c, sets);
 	for (size_t s = 0; s < ARRAY_SIZE(sets); s++) {
@@ -144,11 +147,10 @@ static bool caps_list_has(char *const *caps, size_t n, int cap)
 	return false;
 }
 
-int caps_apply_bounding(const struct spec_capabilities *c, struct hutch_error **err)
+int caps_apply_bounding(const struct spec_capabilities *c, int last, struct hutch_error **err)
 {
 	if (c == NULL)
 		return 0;
-	int last = caps_last_cap();
 	for (int cap = 0; cap <= last; cap++) {
 		if (caps_list_has(c->bounding, c->n_bounding, cap))
 			continue;
@@ -240,11 +242,10 @@ static int caps_apply_ambient(const struct spec_capabilities *c, int last, struc
 	return 0;
 }
 
-int caps_apply_sets(const struct spec_capabilities *c, struct hutch_error **err)
+int caps_apply_sets(const struct spec_capabilities *c, int last, struct hutch_error **err)
 {
 	if (c == NULL)
 		return 0;
-	int last = caps_last_cap();
 	cap_t caps = cap_init();
 	if (caps == NULL)
 		return hutch_error_errno(err, "cap_init");

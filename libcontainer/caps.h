@@ -16,15 +16,16 @@ extern const size_t caps_table_len;
 
 /* The number for a name, or -1. */
 int caps_from_name(const char *name);
-/* Highest capability the running kernel knows (/proc/sys/kernel/cap_last_cap). */
-int caps_last_cap(void);
+/* Highest capability the running kernel knows (sys/kernel/cap_last_cap of the
+ * procfs `proc`, see procfs.h; -1: the caller's /proc, for the parent). */
+int caps_last_cap(int proc);
 /* The setters do nothing for c == NULL (process.c passes an empty object for an
  * absent one).  Names the running kernel lacks (> cap_last_cap) are skipped;
  * caps_validate warns about them on stderr, like runc. */
 /* Drop from the bounding set what is not listed; must run before the uid change. */
-int caps_apply_bounding(const struct spec_capabilities *c, struct hutch_error **err);
+int caps_apply_bounding(const struct spec_capabilities *c, int last, struct hutch_error **err);
 /* Effective, permitted, inheritable, then ambient (last, it needs the others). */
-int caps_apply_sets(const struct spec_capabilities *c, struct hutch_error **err);
+int caps_apply_sets(const struct spec_capabilities *c, int last, struct hutch_error **err);
 int caps_validate(const struct spec_capabilities *c, struct hutch_error **err);
 
 #endif

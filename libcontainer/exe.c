@@ -48,6 +48,24 @@ static void reset_signals(posix_spawnattr_t *attr)
 	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 }
 
+/* The init stage's environment: the sync fd, the parent, and the tests'
+ * switches (HUTCH_TEST_*, e.g. HUTCH_TEST_NO_OPENAT2), which only matter
+ * there. Nothing else of the caller's environment. */
+static char **init_env(char *sync_env, char *parent_env)
+{
+	size_t n = 0;
+	for (char **e = environ; *e; e++)
+		n += strncmp(*e, "HUTCH_TEST_", 11) == 0;
+	char **envp = xcalloc(n + 3, sizeof(char *));
+	size_t k = 0;
+	envp[k++] = sync_env;
+	envp[k++] = parent_env;
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, "HUTCH_TEST_", 11) == 0)
+			envp[k++] = *e;
+	return envp;
+}
+
 int exe_spawn_init(int exe_fd, int sync_fd, int preserve_fds, pid_t *pid, struct hutch_error **err)
 {
 	int target = preserve_fds + 3;
@@ -55,6 +73,11 @@ int exe_spawn_init(int exe_fd, int sync_fd, int preserve_fds, pid_t *pid, struct
 		target = exe_fd + 1;
 	if (target <= sync_fd)
 		target = sync_fd + 1;
+	/* CVE-2024-21626: of the caller's fds only the preserved ones reach the
+	 * init stage; closing them later, inside the container, could depend on a
+	 * /proc the container shapes (close_range denied by an early filter). */
+	if (cloexec_fds_from(3 + preserve_fds) < 0)
+		return hutch_error_errno(err, "mark fds close-on-exec");
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	posix_spawn_file_actions_init(&fa);
@@ -69,15 +92,9 @@ int exe_spawn_init(int exe_fd, int sync_fd, int preserve_fds, pid_t *pid, struct
 	snprintf(sync_env, sizeof(sync_env), "_HUTCH_SYNC_FD=%d", target);
 	snprintf(parent_env, sizeof(parent_env), "_HUTCH_PARENT=%d", (int)getpid());
 	char *argv[] = { "hutch", "init", NULL };
-	/* The init stage gets no environment of ours but the test switches
-	 * (HUTCH_TEST_*, documented where they are read). */
-	char *envp[8] = { sync_env, parent_env };
-	size_t n = 2;
-	for (char **e = environ; *e && n < ARRAY_SIZE(envp) - 1; e++)
-		if (strncmp(*e, "HUTCH_TEST_", 11) == 0)
-			envp[n++] = *e;
-	envp[n] = NULL;
+	char **envp = init_env(sync_env, parent_env);
 	int rc = posix_spawn(pid, exe, &fa, &attr, argv, envp);
+	free(envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0)

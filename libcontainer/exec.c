@@ -108,6 +108,8 @@ static int exec_spawn(struct exec_run *r, struct hutch_error **err)
 	json_object_object_add(boot, "preserveFds", json_object_new_int(r->o->preserve_fds));
 	json_object_object_add(boot, "console", json_object_new_boolean(r->terminal));
 	json_object_object_add(boot, "cgroupFd", json_object_new_boolean(cgfd >= 0));
+	/* For a seccomp listener: "the state of the container" (config-linux.md). */
+	json_object_object_add(boot, "state", state_to_oci_json(r->st, state_status(r->dir, r->st)));
 	const char *txt = json_object_to_json_string_ext(boot, JSON_C_TO_STRING_PLAIN);
 	int fds[5] = { cfg, proc, r->pidfd };
 	size_t n = 3;

@@ -3,6 +3,7 @@
 #include "hooks.h"
 #include "namespaces.h"
 #include "net.h"
+#include "procfs.h"
 #include "process.h"
 #include "rootfs.h"
 #include "sched.h"
@@ -45,9 +46,11 @@ struct init_ctx {
 	char *runtime_state; /* the same with the host pid, for the seccomp listener */
 	char *exe_path;   /* the resolved process.args[0] */
 	struct seccomp_ctx *seccomp;
+	pid_t host_pid;   /* exec mode: this process as the runtime sees it (seccomp listener) */
 	int console;      /* process.terminal: where the pty master goes (terminal.c) */
 	int cgroup_fd;    /* cgroup v2: the container's cgroup, for clone3(CLONE_INTO_CGROUP) */
 	bool placed;      /* this process was born in the container's cgroup */
+	int proc;         /* hutch's own procfs (procfs.h), closed before the container can run */
 };
 
 static const char *boot_str(json_object *o, const char *k)
@@ -319,17 +322,20 @@ static int init_filesystem(struct init_ctx *c, struct hutch_error **err)
 	int r = rootfs_prepare(&rc, err);
 	if (r == 0)
 		r = init_hooks_phase(c, err);
-	if (r == 0)
-		r = rootfs_pivot(&rc, err);
-	/* After the pivot: /dev/ptmx is the container's devpts; before finalize
-	 * may make /dev read-only. */
-	if (r == 0 && c->console >= 0 && c->spec->process)
-		r = terminal_setup(take_fd(&c->console), c->spec->process, true, err);
-	/* Before finalize: readonlyPaths usually makes /proc/sys read-only. */
-	if (r == 0 && c->spec->linux_)
-		r = sysctl_apply(c->spec->linux_, err);
+	/* Masked and read-only paths before the pivot, while every magic link
+	 * (/proc/self/fd/N mount targets) still resolves in the runtime's /proc,
+	 * which the container cannot have shaped. */
 	if (r == 0)
 		r = rootfs_finalize(&rc, err);
+	if (r == 0)
+		r = rootfs_pivot(&rc, err);
+	/* After the pivot: /dev/ptmx is the container's devpts; after finalize:
+	 * the console bind cannot expose a path that was to be masked or
+	 * read-only (CVE-2025-52565). */
+	if (r == 0 && c->console >= 0 && c->spec->process)
+		r = terminal_setup(take_fd(&c->console), c->spec->process, true, err);
+	if (r == 0)
+		r = rootfs_propagate(&rc, err);
 	rootfs_ctx_release(&rc);
 	return r;
 }
@@ -351,16 +357,63 @@ static bool seccomp_late(const struct init_ctx *c)
 	return c->spec->process && c->spec->process->no_new_privileges;
 }
 
+/* What a seccomp listener gets (config-linux.md "The Container Process
+ * State"): create: the init, and the state with the status it has while the
+ * filter is loaded; exec: this process and the state the parent sent. */
+static int listener_state(const struct init_ctx *c, char **state, pid_t *pid, struct hutch_error **err)
+{
+	cleanup_json json_object *o = NULL;
+	json_object *v;
+	if (c->exec_mode) {
+		if (!json_object_object_get_ex(c->boot, "state", &v))
+			return hutch_error_set(err, EPROTO, "sync: exec without the container state");
+		o = json_object_get(v);
+		*pid = c->host_pid;
+	} else {
+		o = json_tokener_parse(c->runtime_state ? c->runtime_state : "");
+		if (o == NULL || !json_object_object_get_ex(o, "pid", &v))
+			return hutch_error_set(err, EPROTO, "sync: no container state for the seccomp listener");
+		*pid = (pid_t)json_object_get_int(v);
+		json_object_object_add(o, "status", json_object_new_string(seccomp_late(c) ? "created" : "creating"));
+	}
+	*state = xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	return 0;
+}
+
+static int init_seccomp_load(const struct init_ctx *c, struct hutch_error **err)
+{
+	cleanup_free char *state = NULL;
+	pid_t pid = 0;
+	if (c->seccomp == NULL)
+		return 0;
+	if (seccomp_wants_state(c->seccomp) && listener_state(c, &state, &pid, err) < 0)
+		return -1;
+	return seccomp_apply(c->seccomp, state, pid, err);
+}
+
+/* Before any namespace of the container: the listener socket is a path of
+ * the runtime's mount namespace, to be reached with the runtime's creds. */
+static int init_seccomp_prepare(struct init_ctx *c, struct hutch_error **err)
+{
+	const struct spec_seccomp *sc = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
+	if (sc && seccomp_prepare(sc, &c->seccomp, err) < 0)
+		return hutch_error_wrap(err, "seccomp");
+	return 0;
+}
+
 static int init_process(struct init_ctx *c, struct hutch_error **err)
 {
 	const struct spec_process *p = c->spec->process;
 	if (p == NULL)
 		return 0;
-	if (process_apply_limits(p, err) < 0 || sched_apply(c->spec, err) < 0)
+	if (process_apply_rlimits(p, err) < 0 || sched_apply(c->spec, err) < 0)
 		return -1;
-	if (c->seccomp && !seccomp_late(c) && seccomp_apply(c->seccomp, c->runtime_state, err) < 0)
+	/* exec mode wrote it before joining the container (init_exec_main) */
+	if (!c->exec_mode && process_apply_oom_score_adj(p, c->proc, err) < 0)
 		return -1;
-	if (process_apply_identity(p, err) < 0)
+	if (!seccomp_late(c) && init_seccomp_load(c, err) < 0)
+		return -1;
+	if (process_apply_identity(p, c->proc, err) < 0)
 		return -1;
 	if (process_chdir(p, err) < 0)
 		return -1;
@@ -374,10 +427,14 @@ static int init_container(struct init_ctx *c, struct hutch_error **err)
 		return hutch_error_wrap(err, "loopback");
 	if (spec_find_namespace(s, SPEC_NS_UTS) && init_uts(s, err) < 0)
 		return -1;
-	const struct spec_seccomp *sc = s->linux_ ? s->linux_->seccomp : NULL;
-	if (sc && seccomp_prepare(sc, &c->seccomp, err) < 0)
-		return hutch_error_wrap(err, "seccomp");
+	/* In the container's pid and user namespaces, before the pivot (a
+	 * private procfs needs a fully visible /proc in the mount namespace). */
+	c->proc = procfs_open(err);
+	if (c->proc < 0)
+		return -1;
 	if (init_filesystem(c, err) < 0)
+		return -1;
+	if (s->linux_ && sysctl_apply(s->linux_, c->proc, err) < 0)
 		return -1;
 	if (init_session_keyring(c, err) < 0)
 		return -1;
@@ -415,7 +472,7 @@ static _Noreturn void init_exec_now(struct init_ctx *c)
 	/* Before a late filter, which may not allow sched_setaffinity. */
 	if (c->exec_mode && sched_apply_final(c->spec, &err) < 0)
 		init_die(c, err);
-	if (c->seccomp && seccomp_late(c) && seccomp_apply(c->seccomp, c->runtime_state, &err) < 0)
+	if (seccomp_late(c) && init_seccomp_load(c, &err) < 0)
 		init_die(c, err);
 	/* CVE-2024-21626: nothing of hutch's reaches the container past the
 	 * preserved fds, but the close-on-exec socket that reports a failed exec. */
@@ -440,19 +497,39 @@ static _Noreturn void init_run(struct init_ctx *c)
 	init_exec_now(c);
 }
 
+/* exec mode, in the runtime's namespaces: the seccomp listener, hutch's
+ * procfs (the host's, the only one at hand), and oomScoreAdj with the
+ * runtime's credentials (the process is not dumpable: its /proc files belong
+ * to the host's root, which a user namespace of the container cannot write). */
+static int init_exec_host_side(struct init_ctx *c, struct hutch_error **err)
+{
+	/* The container's processes share our pid namespace from setns on; not
+	 * dumpable, they can neither ptrace us nor reach our fds (the host's
+	 * /proc) through /proc/<pid>/fd. execve makes the process dumpable again. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return hutch_error_errno(err, "prctl PR_SET_DUMPABLE");
+	c->proc = procfs_open_mounted(err);
+	if (c->proc < 0 || init_seccomp_prepare(c, err) < 0)
+		return -1;
+	if (process_apply_oom_score_adj(c->spec->process, c->proc, err) < 0)
+		return -1;
+	return sched_apply_affinity_initial(c->spec, err);
+}
+
 /* exec mode: namespaces, then the process; the sync socket closes on exec,
  * which tells the parent that it worked. */
 static _Noreturn void init_exec_main(struct init_ctx *c)
 {
 	cleanup_error struct hutch_error *err = NULL;
-	const struct spec_seccomp *sc = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
-	if (sched_apply_affinity_initial(c->spec, &err) < 0 || init_exec_join(c, &err) < 0 || init_fork_if_needed(c, &err) < 0 ||
+	if (init_exec_host_side(c, &err) < 0 || init_exec_join(c, &err) < 0 || init_fork_if_needed(c, &err) < 0 ||
 	    init_wait_placed(c, &err) < 0 ||
+	    (seccomp_wants_state(c->seccomp) && procfs_self_pid(c->proc, &c->host_pid, &err) < 0) ||
 	    (c->console >= 0 && terminal_setup(take_fd(&c->console), c->spec->process, false, &err) < 0) ||
-	    (sc && seccomp_prepare(sc, &c->seccomp, &err) < 0) || init_process(c, &err) < 0) {
+	    init_process(c, &err) < 0) {
 		sync_send_error(c->sock, err);
 		_exit(1);
 	}
+	closep(&c->proc);
 	prctl(PR_SET_PDEATHSIG, 0);
 	c->report = c->sock;
 	init_exec_now(c);
@@ -483,7 +560,7 @@ int init_stage_main(void)
 	unsetenv("_HUTCH_PARENT");
 	fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 	struct init_ctx c = { .sock = (int)fd, .start_sock = -1, .report = -1, .pidfd = -1, .console = -1,
-				.cgroup_fd = -1 };
+				.cgroup_fd = -1, .proc = -1 };
 	cleanup_error struct hutch_error *err = NULL;
 	if (init_bootstrap(&c, &err) < 0) {
 		sync_send_error(c.sock, err);
@@ -491,11 +568,13 @@ int init_stage_main(void)
 	}
 	if (c.exec_mode)
 		init_exec_main(&c);
-	if (init_namespaces(&c, &err) < 0 || init_fork_if_needed(&c, &err) < 0 ||
-	    init_enter_cgroup(&c, &err) < 0 || init_container(&c, &err) < 0) {
+	if (init_seccomp_prepare(&c, &err) < 0 || init_namespaces(&c, &err) < 0 ||
+	    init_fork_if_needed(&c, &err) < 0 || init_enter_cgroup(&c, &err) < 0 || init_container(&c, &err) < 0) {
 		sync_send_error(c.sock, err);
 		_exit(1);
 	}
+	/* Nothing of hutch's procfs is left once the container can run. */
+	closep(&c.proc);
 	prctl(PR_SET_PDEATHSIG, 0);
 	if (sync_send(c.sock, SYNC_READY, NULL, 0, NULL, 0, &err) < 0)
 		_exit(1);

@@ -1,4 +1,5 @@
 #include "namespaces.h"
+#include "procfs.h"
 #include "utils.h"
 
 #include <errno.h>
@@ -114,26 +115,30 @@ static char *id_map_text(const struct spec_id_mapping *m, size_t n)
 	return buf;
 }
 
-static int write_id_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
+static int write_id_map(int proc, pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
 			struct hutch_error **err)
 {
 	if (n == 0)
 		return 0;
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	snprintf(path, sizeof(path), "%d/%s", (int)pid, file);
 	cleanup_free char *txt = id_map_text(m, n);
-	if (write_file_at(AT_FDCWD, path, txt, strlen(txt), err) < 0)
+	if (procfs_write(proc, path, txt, strlen(txt), err) < 0)
 		return hutch_error_wrap(err, "linux.%s", strcmp(file, "uid_map") == 0 ? "uidMappings" : "gidMappings");
 	return 0;
 }
 
+/* The host's /proc, verified: the child's pid is a host pid. */
 int ns_write_id_maps(pid_t pid, const struct spec_linux *l, struct hutch_error **err)
 {
-	if (l == NULL)
+	if (l == NULL || (l->n_uid_mappings == 0 && l->n_gid_mappings == 0))
 		return 0;
-	if (write_id_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
+	cleanup_close int proc = procfs_open_mounted(err);
+	if (proc < 0)
 		return -1;
-	return write_id_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+	if (write_id_map(proc, pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
+		return -1;
+	return write_id_map(proc, pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
 }
 
 int ns_write_time_offsets(const struct spec_linux *l, struct hutch_error **err)
@@ -147,7 +152,9 @@ int ns_write_time_offsets(const struct spec_linux *l, struct hutch_error **err)
 		free(txt);
 		txt = next;
 	}
-	if (write_file_at(AT_FDCWD, "/proc/self/timens_offsets", txt, strlen(txt), err) < 0)
+	/* Stage one, before any mount namespace of the container: "/proc" is the host's. */
+	cleanup_close int proc = procfs_open_mounted(err);
+	if (proc < 0 || procfs_write(proc, "self/timens_offsets", txt, strlen(txt), err) < 0)
 		return hutch_error_wrap(err, "linux.timeOffsets");
 	return 0;
 }

@@ -51,7 +51,7 @@ char *path_clean(const char *path)
 	return out;
 }
 
-static bool openat2_disabled(void)
+bool path_openat2_disabled(void)
 {
 	const char *v = getenv("HUTCH_TEST_NO_OPENAT2");
 	return v && strcmp(v, "1") == 0;
@@ -178,7 +178,7 @@ int path_open_in_root(int rootfd, const char *path, int flags)
 {
 	if (path[0] == '\0')
 		path = ".";
-	if (!openat2_disabled()) {
+	if (!path_openat2_disabled()) {
 		struct open_how how = {
 			.flags = (unsigned long long)(flags | O_CLOEXEC),
 			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,

@@ -16,6 +16,10 @@
  * decide whether ENOENT is an error. */
 int path_open_in_root(int rootfd, const char *path, int flags);
 
+/* HUTCH_TEST_NO_OPENAT2=1: the tests' switch that forces the userspace walk
+ * (here and in procfs.c). */
+bool path_openat2_disabled(void);
+
 /* Lexical clean-up: "a//b/./c/../d" -> "/a/b/d"; ".." never goes above "/".
  * The result is always absolute. */
 char *path_clean(const char *path);

@@ -13,6 +13,8 @@
 #include <sys/syscall.h>
 
 #include "caps.h"
+#include "paths.h"
+#include "procfs.h"
 #include "utils.h"
 
 #define PROCESS_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -42,7 +44,7 @@ static int exec_error(struct hutch_error **err, int errnum, const char *fmt, ...
 	return -1;
 }
 
-int process_apply_limits(const struct spec_process *p, struct hutch_error **err)
+int process_apply_rlimits(const struct spec_process *p, struct hutch_error **err)
 {
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		const struct spec_rlimit *r = &p->rlimits[i];
@@ -51,27 +53,35 @@ int process_apply_limits(const struct spec_process *p, struct hutch_error **err)
 		if (prlimit(0, r->resource, &rl, NULL) < 0)
 			return hutch_error_errno(err, "setrlimit %s", r->type);
 	}
-	if (p->has_oom_score_adj) {
-		cleanup_free char *v = xasprintf("%d", p->oom_score_adj);
-		if (write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", v, strlen(v), err) < 0)
-			return hutch_error_wrap(err, "process.oomScoreAdj %d", p->oom_score_adj);
-	}
+	return 0;
+}
+
+int process_apply_oom_score_adj(const struct spec_process *p, int proc, struct hutch_error **err)
+{
+	if (!p->has_oom_score_adj)
+		return 0;
+	char v[16];
+	int n = snprintf(v, sizeof(v), "%d", p->oom_score_adj);
+	if (procfs_write(proc, "self/oom_score_adj", v, (size_t)n, err) < 0)
+		return hutch_error_wrap(err, "process.oomScoreAdj %d", p->oom_score_adj);
 	return 0;
 }
 
 /* /proc/self/setgroups says "deny" in a user namespace whose gid_map was
- * written without CAP_SETGID in the parent (user_namespaces(7)). */
-static bool setgroups_denied(void)
+ * written without CAP_SETGID in the parent (user_namespaces(7)). Read from
+ * hutch's procfs: a "deny" faked by the container would keep the runtime's
+ * own groups. */
+static bool setgroups_denied(int proc)
 {
 	cleanup_free char *buf = NULL;
-	if (read_file_at(AT_FDCWD, "/proc/self/setgroups", &buf, NULL, NULL) < 0)
+	if (procfs_read(proc, "self/setgroups", &buf, NULL) < 0)
 		return false;
 	return strncmp(buf, "deny", 4) == 0;
 }
 
-static int process_set_groups(const struct spec_user *u, struct hutch_error **err)
+static int process_set_groups(const struct spec_user *u, int proc, struct hutch_error **err)
 {
-	if (setgroups_denied()) {
+	if (setgroups_denied(proc)) {
 		if (u->n_additional_gids == 0)
 			return 0;
 		return hutch_error_set(err, EPERM,
@@ -104,30 +114,42 @@ static int process_set_ids(const struct spec_user *u, struct hutch_error **err)
 /* Bounding first (needs CAP_SETPCAP, still root), then groups and ids, then
  * the other capability sets, no_new_privs last.  No capabilities object means
  * five empty sets, as in runc: the process gets no capability at all. */
-int process_apply_identity(const struct spec_process *p, struct hutch_error **err)
+int process_apply_identity(const struct spec_process *p, int proc, struct hutch_error **err)
 {
 	static const struct spec_capabilities no_caps;
 	const struct spec_capabilities *c = p->capabilities ? p->capabilities : &no_caps;
-	if (caps_apply_bounding(c, err) < 0)
+	int last = caps_last_cap(proc);
+	if (caps_apply_bounding(c, last, err) < 0)
 		return -1;
-	if (process_set_groups(&p->user, err) < 0)
+	if (process_set_groups(&p->user, proc, err) < 0)
 		return -1;
 	if (process_set_ids(&p->user, err) < 0)
 		return hutch_error_wrap(err, "process.user");
 	umask(p->user.has_umask ? p->user.umask : PROCESS_DEFAULT_UMASK);
-	if (caps_apply_sets(c, err) < 0)
+	if (caps_apply_sets(c, last, err) < 0)
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return hutch_error_errno(err, "prctl PR_SET_NO_NEW_PRIVS");
 	return 0;
 }
 
+/* CVE-2024-21626: resolved inside the container's root ("/" here), so that
+ * neither ".." nor a symlink leaves it, and without magic links: a cwd of
+ * /proc/self/fd/N would be a directory fd hutch still holds (its procfs). */
 int process_chdir(const struct spec_process *p, struct hutch_error **err)
 {
 	if (p->cwd == NULL || p->cwd[0] != '/')
 		return hutch_error_set(err, 0, "process.cwd: \"%s\" is not an absolute path",
 				       p->cwd ? p->cwd : "");
-	if (chdir(p->cwd) < 0)
+	cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return hutch_error_errno(err, "process.cwd: open /");
+	cleanup_close int fd = path_open_in_root(root, p->cwd, O_PATH | O_DIRECTORY);
+	if (fd < 0 && errno == ELOOP)
+		return hutch_error_set(err, ELOOP, "process.cwd: %s: a magic link or too many symlinks", p->cwd);
+	if (fd < 0)
+		return hutch_error_errno(err, "process.cwd: chdir %s", p->cwd);
+	if (fchdir(fd) < 0)
 		return hutch_error_errno(err, "process.cwd: chdir %s", p->cwd);
 	return 0;
 }

@@ -6,8 +6,10 @@
 
 #include "../spec/spec.h"
 
-/* Rlimits and oomScoreAdj: applied while still privileged (before setuid). */
-int process_apply_limits(const struct spec_process *p, struct hutch_error **err);
+/* Rlimits: applied while still privileged (before setuid). */
+int process_apply_rlimits(const struct spec_process *p, struct hutch_error **err);
+/* oomScoreAdj, through the procfs `proc` (procfs.h). */
+int process_apply_oom_score_adj(const struct spec_process *p, int proc, struct hutch_error **err);
 /* The whole identity switch, in this order: the bounding set (caps.c; needs
  * CAP_SETPCAP, so before the uid change; callers do not drop it themselves),
  * setgroups (skipped when /proc/self/setgroups says "deny" and there are no
@@ -15,8 +17,9 @@ int process_apply_limits(const struct spec_process *p, struct hutch_error **err)
  * when absent), the effective/permitted/inheritable/ambient sets, then
  * no_new_privs.  No capabilities object means five empty sets, as in runc
  * (`exec` with a process.json lacking one should pass the container's). */
-int process_apply_identity(const struct spec_process *p, struct hutch_error **err);
-/* chdir to p->cwd (inside the container's root after pivot). */
+int process_apply_identity(const struct spec_process *p, int proc, struct hutch_error **err);
+/* chdir to p->cwd, resolved inside "/" (the container's root by now) with no
+ * magic link followed. */
 int process_chdir(const struct spec_process *p, struct hutch_error **err);
 /* Resolve args[0] like execvp with PATH from p->env (not hutch's env), so that a
  * missing or non-executable program fails at create. Allocated absolute path. */

@@ -343,7 +343,23 @@ static int open_or_missing(int rootfd, const char *path, int *fd, const char *fi
 	return hutch_error_errno(err, "%s[%zu]: open %s", field, i, path);
 }
 
-static int mask_path(int rootfd, const char *path, size_t i, struct hutch_error **err)
+/* CVE-2025-31133: the masking source is the runtime's own /dev/null, checked
+ * to be the null device; the container's /dev/null could be a symlink to a
+ * file it wants exposed (bound writable over the masked path). */
+static int open_null_device(struct hutch_error **err)
+{
+	cleanup_close int fd = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return hutch_error_errno(err, "linux.maskedPaths: open the runtime's /dev/null");
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return hutch_error_errno(err, "linux.maskedPaths: stat the runtime's /dev/null");
+	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+		return hutch_error_set(err, EINVAL, "linux.maskedPaths: the runtime's /dev/null is not the null device");
+	return take_fd(&fd);
+}
+
+static int mask_path(int rootfd, int null, const char *path, size_t i, struct hutch_error **err)
 {
 	cleanup_close int fd = -1;
 	if (open_or_missing(rootfd, path, &fd, "linux.maskedPaths", i, err) < 0)
@@ -359,9 +375,6 @@ static int mask_path(int rootfd, const char *path, size_t i, struct hutch_error 
 			return hutch_error_errno(err, "linux.maskedPaths[%zu]: mount tmpfs on %s", i, path);
 		return 0;
 	}
-	cleanup_close int null = path_open_in_root(rootfd, "/dev/null", O_PATH);
-	if (null < 0)
-		return hutch_error_errno(err, "linux.maskedPaths[%zu]: open /dev/null", i);
 	struct fd_path np = fd_path(null);
 	if (mount(np.s, tp.s, NULL, MS_BIND, NULL) < 0)
 		return hutch_error_errno(err, "linux.maskedPaths[%zu]: bind /dev/null on %s", i, path);
@@ -405,11 +418,19 @@ int rootfs_finalize(struct rootfs_ctx *ctx, struct hutch_error **err)
 	for (size_t i = 0; l && i < l->n_readonly_paths; i++)
 		if (readonly_path(ctx->rootfs_fd, l->readonly_paths[i], i, err) < 0)
 			return -1;
-	for (size_t i = 0; l && i < l->n_masked_paths; i++)
-		if (mask_path(ctx->rootfs_fd, l->masked_paths[i], i, err) < 0)
+	if (l && l->n_masked_paths) {
+		cleanup_close int null = open_null_device(err);
+		if (null < 0)
 			return -1;
-	if (rootfs_readonly_root(ctx, err) < 0)
-		return -1;
+		for (size_t i = 0; i < l->n_masked_paths; i++)
+			if (mask_path(ctx->rootfs_fd, null, l->masked_paths[i], i, err) < 0)
+				return -1;
+	}
+	return rootfs_readonly_root(ctx, err);
+}
+
+int rootfs_propagate(struct rootfs_ctx *ctx, struct hutch_error **err)
+{
 	const char *p = rootfs_propagation(ctx->spec);
 	unsigned long f;
 	if (p && propagation_flags(p, &f) == 0 && mount(NULL, "/", NULL, f, NULL) < 0)

@@ -23,11 +23,14 @@ struct rootfs_ctx {
  * the default devices and /dev symlinks of runtime-linux.md, and linux.devices.
  * Every destination is resolved inside the rootfs without leaving it. */
 int rootfs_prepare(struct rootfs_ctx *ctx, struct hutch_error **err);
-/* After createContainer hooks: pivot_root (or chroot with no_pivot) into the
- * rootfs; chdir("/"). */
-int rootfs_pivot(struct rootfs_ctx *ctx, struct hutch_error **err);
-/* After pivot: maskedPaths, readonlyPaths, root.readonly, final propagation. */
+/* After createContainer hooks, before the pivot (mount targets are
+ * /proc/self/fd/N of the runtime's /proc): readonlyPaths, maskedPaths (with
+ * the runtime's own /dev/null), root.readonly. */
 int rootfs_finalize(struct rootfs_ctx *ctx, struct hutch_error **err);
+/* pivot_root (or chroot with no_pivot) into the rootfs; chdir("/"). */
+int rootfs_pivot(struct rootfs_ctx *ctx, struct hutch_error **err);
+/* After the pivot: the propagation of "/" (linux.rootfsPropagation). */
+int rootfs_propagate(struct rootfs_ctx *ctx, struct hutch_error **err);
 void rootfs_ctx_release(struct rootfs_ctx *ctx);
 
 /* Validation that can be done before anything is created (in `create`):

@@ -565,21 +565,14 @@ fail:
 
 /* ---- loading and the listener ---- */
 
-/* config-linux.md "The Container Process State"; pid "as seen by the
- * runtime": the state's pid (the host pid), else our own. */
-static int process_state_json(const struct seccomp_ctx *c, const char *state_json, char **out,
+/* config-linux.md "The Container Process State": pid is the process the
+ * filter is for, "as seen by the runtime" (a host pid); state the container's. */
+static int process_state_json(const struct seccomp_ctx *c, const char *state_json, pid_t pid, char **out,
 			      struct hutch_error **err)
 {
-	cleanup_json json_object *state = NULL;
-	if (state_json) {
-		state = json_tokener_parse(state_json);
-		if (state == NULL || !json_object_is_type(state, json_type_object))
-			return hutch_error_set(err, EINVAL, "seccomp listener: the container state is not a JSON object");
-	} else {
-		state = json_object_new_object();
-	}
-	json_object *pid_obj = NULL;
-	int64_t pid = json_object_object_get_ex(state, "pid", &pid_obj) ? json_object_get_int64(pid_obj) : getpid();
+	cleanup_json json_object *state = state_json ? json_tokener_parse(state_json) : NULL;
+	if (state == NULL || !json_object_is_type(state, json_type_object))
+		return hutch_error_set(err, EINVAL, "seccomp listener: no container state to send");
 	cleanup_json json_object *o = json_object_new_object();
 	json_object *fds = json_object_new_array();
 	json_object_array_add(fds, json_object_new_string("seccompFd"));
@@ -622,13 +615,13 @@ static int listener_send(int sock, int notify_fd, const char *msg, struct hutch_
 	return 0;
 }
 
-int seccomp_apply(struct seccomp_ctx *c, const char *state_json, struct hutch_error **err)
+int seccomp_apply(struct seccomp_ctx *c, const char *state_json, pid_t pid, struct hutch_error **err)
 {
 	if (c == NULL)
 		return 0;
 	cleanup_free char *msg = NULL;
 	/* Built before loading: the filter may forbid what json-c needs. */
-	if (c->notify && process_state_json(c, state_json, &msg, err) < 0)
+	if (c->notify && process_state_json(c, state_json, pid, &msg, err) < 0)
 		return -1;
 	unsigned long flags = c->flags;
 	if (c->notify) {
@@ -657,4 +650,9 @@ void seccomp_ctx_free(struct seccomp_ctx *c)
 	free(c->prog);
 	free(c->metadata);
 	free(c);
+}
+
+bool seccomp_wants_state(const struct seccomp_ctx *c)
+{
+	return c && c->notify;
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include "../spec/spec.h"
 
 struct seccomp_ctx;
@@ -18,10 +19,16 @@ extern const size_t seccomp_actions_len, seccomp_arches_len, seccomp_operators_l
 
 /* In create, before anything exists: names of actions, arches, operators, flags. */
 int seccomp_validate(const struct spec_seccomp *s, struct hutch_error **err);
-/* In the init stage before pivot_root: build the filter; connect to listenerPath if set. */
+/* In the init stage before it enters any namespace of the container: build
+ * the filter; connect to listenerPath if set (a path of the runtime's mount
+ * namespace, reached with the runtime's credentials). */
 int seccomp_prepare(const struct spec_seccomp *s, struct seccomp_ctx **out, struct hutch_error **err);
-/* Load it; with SCMP_ACT_NOTIFY send state_json + the notify fd to the listener. */
-int seccomp_apply(struct seccomp_ctx *c, const char *state_json, struct hutch_error **err);
+/* Whether the filter sends a state to a listener (seccomp_apply then needs one). */
+bool seccomp_wants_state(const struct seccomp_ctx *c);
+/* Load it; with SCMP_ACT_NOTIFY send the container process state (pid: the
+ * filtered process as the runtime sees it, state_json: the container's
+ * state) and the notify fd to the listener. */
+int seccomp_apply(struct seccomp_ctx *c, const char *state_json, pid_t pid, struct hutch_error **err);
 void seccomp_ctx_free(struct seccomp_ctx *c);
 /* Whether the running kernel accepts a SECCOMP_FILTER_FLAG_* value (for
  * `features` supportedFlags). */

@@ -5,13 +5,9 @@
 #include "sysctl.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
 
-#include <linux/magic.h>
-
+#include "procfs.h"
 #include "utils.h"
 
 /* "net.ipv4.ip_forward" -> "net/ipv4/ip_forward".  A key that already uses
@@ -104,30 +100,24 @@ int sysctl_validate(const struct spec_linux *l, struct hutch_error **err)
 	return 0;
 }
 
-static int sysctl_write(const char *key, const char *value, struct hutch_error **err)
+/* Through hutch's procfs (procfs.h): the container's /proc/sys may be a mount
+ * over another procfs file (CVE-2025-52881). The namespaced parameters are
+ * those of the writer's namespaces, whatever the procfs instance. */
+static int sysctl_write(int proc, const char *key, const char *value, struct hutch_error **err)
 {
 	cleanup_free char *rel = sysctl_path(key);
-	cleanup_free char *path = xasprintf("/proc/sys/%s", rel);
-	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return hutch_error_errno(err, "linux.sysctl: %s: open %s", key, path);
-	/* The container's /proc could be anything a mount put there: write only to procfs. */
-	struct statfs sfs;
-	if (fstatfs(fd, &sfs) < 0)
-		return hutch_error_errno(err, "linux.sysctl: %s: statfs %s", key, path);
-	if (sfs.f_type != PROC_SUPER_MAGIC)
-		return hutch_error_set(err, 0, "linux.sysctl: %s: %s is not on procfs", key, path);
-	if (write_all(fd, value, strlen(value)) < 0)
-		return hutch_error_errno(err, "linux.sysctl: %s: write %s", key, path);
+	cleanup_free char *path = xasprintf("sys/%s", rel);
+	if (procfs_write(proc, path, value, strlen(value), err) < 0)
+		return hutch_error_wrap(err, "linux.sysctl: %s", key);
 	return 0;
 }
 
-int sysctl_apply(const struct spec_linux *l, struct hutch_error **err)
+int sysctl_apply(const struct spec_linux *l, int proc, struct hutch_error **err)
 {
 	if (sysctl_validate(l, err) < 0)
 		return -1;
 	for (size_t i = 0; i < l->n_sysctl; i++)
-		if (sysctl_write(l->sysctl[i].key, l->sysctl[i].value ? l->sysctl[i].value : "", err) < 0)
+		if (sysctl_write(proc, l->sysctl[i].key, l->sysctl[i].value ? l->sysctl[i].value : "", err) < 0)
 			return -1;
 	return 0;
 }

@@ -16,11 +16,13 @@
  *                               PTRACE_O_TRACESECCOMP; prints "traced msg=M"
  *                               (the filter's SECCOMP_RET_DATA) or "ret=R errno=E"
  *   probe fds                   every open fd and what it points to
+ *   probe openfds               the open fds below 4096, found with fcntl (no /proc needed)
  *
  * Numbers take C syntax (0x..). Exit status 0, or 2 on a usage error. */
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -50,7 +52,7 @@ struct call {
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: probe sched|ioprio|mempolicy|personality|fds|"
+	fprintf(stderr, "usage: probe sched|ioprio|mempolicy|personality|fds|openfds|"
 		"{syscall,thread,trap,trace} NR [ARG...]\n");
 	return 2;
 }
@@ -229,6 +231,19 @@ static int probe_fds(void)
 	return 0;
 }
 
+static int probe_openfds(void)
+{
+	const char *sep = "";
+	for (int fd = 0; fd < 4096; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0) {
+			printf("%s%d", sep, fd);
+			sep = " ";
+		}
+	}
+	printf("\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -244,6 +259,8 @@ int main(int argc, char **argv)
 		return probe_personality();
 	if (strcmp(cmd, "fds") == 0)
 		return probe_fds();
+	if (strcmp(cmd, "openfds") == 0)
+		return probe_openfds();
 	struct call c;
 	if (parse_call(argc - 2, argv + 2, &c) < 0)
 		return usage();

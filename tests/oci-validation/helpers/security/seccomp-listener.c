@@ -12,7 +12,8 @@
  * (default) it runs (SECCOMP_USER_NOTIF_FLAG_CONTINUE). Each one is logged in
  * OUTDIR/notify.log as "conn=N pid=P nr=NR valid=1" (valid: the notification
  * id was still valid when answered). With -H N:FILE, notifications of
- * connection N and later are held until FILE exists.
+ * connection N and later are held until FILE exists (logged at once as
+ * "held conn=N pid=P nr=NR").
  * OUTDIR/ready appears once the socket listens. Runs until killed. */
 
 #include <errno.h>
@@ -213,6 +214,9 @@ static void on_notify(const struct opts *o, struct loop *l, int i)
 	if (o->hold_from && l->conn_of[i] >= o->hold_from && access(o->hold_file, F_OK) != 0 &&
 	    l->nheld < MAX_HELD) {
 		l->held[l->nheld++] = (struct held){ .fd = l->pfd[i].fd, .conn = l->conn_of[i], .req = *req };
+		char line[128];
+		snprintf(line, sizeof(line), "held conn=%d pid=%u nr=%d\n", l->conn_of[i], req->pid, req->data.nr);
+		log_line(o, line);
 	} else {
 		answer(o, l->pfd[i].fd, l->conn_of[i], req);
 	}

@@ -88,17 +88,31 @@ static void walk_to_root(struct walk *w)
 		close(w->fds[--w->n]);
 }
 
+/* The target of a symlink, whatever st_size says: procfs links report 0. */
+static char *read_link_at(int dirfd, const char *name)
+{
+	for (size_t sz = 256; sz <= 65536; sz *= 2) {
+		cleanup_free char *buf = xmalloc(sz);
+		ssize_t n = readlinkat(dirfd, name, buf, sz);
+		if (n < 0)
+			return NULL;
+		if ((size_t)n < sz) {
+			buf[n] = '\0';
+			return take_ptr(&buf);
+		}
+	}
+	errno = ENAMETOOLONG;
+	return NULL;
+}
+
 /* Replace the consumed part of the path by the symlink's target. */
-static int walk_follow(struct walk *w, int linkfd, struct stat *st)
+static int walk_follow(struct walk *w, int linkfd)
 {
 	if (++w->links > PATH_MAX_SYMLINKS)
 		return errno = ELOOP, -1;
-	size_t sz = (size_t)st->st_size + 1;
-	cleanup_free char *target = xmalloc(sz + 1);
-	ssize_t r = readlinkat(linkfd, "", target, sz);
-	if (r < 0)
+	cleanup_free char *target = read_link_at(linkfd, "");
+	if (target == NULL)
 		return -1;
-	target[r] = '\0';
 	if (target[0] == '/')
 		walk_to_root(w);
 	char *rest = xasprintf("%s/%s", target, w->rest + w->pos);
@@ -139,7 +153,7 @@ static int walk_step(struct walk *w, bool nofollow_last)
 		return -1;
 	}
 	if (S_ISLNK(st.st_mode) && !(last && nofollow_last)) {
-		int r = walk_follow(w, fd, &st);
+		int r = walk_follow(w, fd);
 		close(fd);
 		return r;
 	}
@@ -211,11 +225,9 @@ static int mkdir_symlink_target(int rootfd, int dirfd, const char *prefix, const
 		return hutch_error_set(err, ENOENT, "open %s", prefix);
 	if (depth >= PATH_MAX_SYMLINKS)
 		return hutch_error_set(err, ELOOP, "mkdir %s: too many symlinks", prefix);
-	cleanup_free char *target = xmalloc((size_t)st.st_size + 2);
-	ssize_t n = readlinkat(dirfd, name, target, (size_t)st.st_size + 1);
-	if (n < 0)
+	cleanup_free char *target = read_link_at(dirfd, name);
+	if (target == NULL)
 		return hutch_error_errno(err, "readlink %s", prefix);
-	target[n] = '\0';
 	size_t plen = strlen(prefix) - strlen(name);
 	cleanup_free char *full = target[0] == '/' ? xstrdup(target)
 		: xasprintf("%.*s%s", (int)plen, prefix, target);

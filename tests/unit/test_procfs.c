@@ -152,6 +152,16 @@ static void test_in_root(const char *dir)
 		      strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		/* procfs symlinks have no size (st_size 0): the walk must read them whole */
+		fd = path_open_in_root(root, "/proc/self/status", O_RDONLY);
+		char *status = NULL;
+		CHECK(fd >= 0 && read_all_fd(fd, "status", &status, NULL, NULL) == 0, "%s: /proc/self/status", mode_name(on));
+		char want[32];
+		snprintf(want, sizeof(want), "\nPid:\t%d\n", (int)getpid());
+		CHECK(status && strstr(status, want), "%s: /proc/self/status is not this process's", mode_name(on));
+		free(status);
+		if (fd >= 0)
+			close(fd);
 		fd = path_open_in_root(root, "/magic/passwd", O_RDONLY);
 		CHECK(fd < 0, "%s: /magic/passwd reached the host's /etc/passwd", mode_name(on));
 		if (fd >= 0)

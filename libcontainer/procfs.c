@@ -1,4 +1,5 @@
 #include "procfs.h"
+#include "mount_api.h"
 #include "paths.h"
 #include "utils.h"
 
@@ -14,12 +15,6 @@
 
 /* The inode number of every procfs root (fs/proc/root.c). */
 #define PROC_ROOT_INO 1
-
-static bool fsopen_disabled(void)
-{
-	const char *v = getenv("HUTCH_TEST_NO_FSOPEN");
-	return v && strcmp(v, "1") == 0;
-}
 
 static int check_is_procfs(int fd, const char *what, struct hutch_error **err)
 {
@@ -66,7 +61,7 @@ static int open_private(void)
 
 int procfs_open(struct hutch_error **err)
 {
-	if (!fsopen_disabled()) {
+	if (mount_api_wanted()) {
 		int fd = open_private();
 		if (fd >= 0)
 			return fd;

@@ -15,8 +15,9 @@
  * id are compared with the root's.
  *
  * Test switches (the e2e tests set them; hutch forwards HUTCH_TEST_* to its
- * init stage): HUTCH_TEST_NO_FSOPEN=1 forces procfs_open_mounted,
- * HUTCH_TEST_NO_OPENAT2=1 the check without openat2. */
+ * init stage): HUTCH_TEST_OLD_MOUNT_API=1 (no new mount API, mount_api.h)
+ * forces procfs_open_mounted, HUTCH_TEST_NO_OPENAT2=1 the check without
+ * openat2. */
 #ifndef HUTCH_PROCFS_H
 #define HUTCH_PROCFS_H
 

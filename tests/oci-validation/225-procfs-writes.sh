@@ -3,7 +3,7 @@
 # must not go through the container's /proc, where a mount can put another procfs file over
 # the one meant. hutch writes through a procfs of its own (libcontainer/procfs.c): a private
 # instance (fsopen), or the runtime's /proc checked to be a procfs root
-# (HUTCH_TEST_NO_FSOPEN=1), opening files beneath it without crossing a mount (openat2
+# (HUTCH_TEST_OLD_MOUNT_API=1), opening files beneath it without crossing a mount (openat2
 # RESOLVE_NO_XDEV, or a mount id check with HUTCH_TEST_NO_OPENAT2=1).
 # The config binds oom_score_adj files of two host processes over the container's
 # /proc/self/oom_score_adj and /proc/sys/net/ipv4/ip_forward: hutch's writes of
@@ -52,7 +52,7 @@ check() {
 new_id A default
 check "$A" HUTCH_TEST_=1
 new_id B nofsopen
-check "$B" HUTCH_TEST_NO_FSOPEN=1
+check "$B" HUTCH_TEST_OLD_MOUNT_API=1
 new_id C noopenat2
-check "$C" HUTCH_TEST_NO_FSOPEN=1 HUTCH_TEST_NO_OPENAT2=1
+check "$C" HUTCH_TEST_OLD_MOUNT_API=1 HUTCH_TEST_NO_OPENAT2=1
 exit 0

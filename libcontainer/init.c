@@ -1,6 +1,7 @@
 #include "init.h"
 #include "caps.h"
 #include "hooks.h"
+#include "mount.h"
 #include "namespaces.h"
 #include "net.h"
 #include "procfs.h"
@@ -42,6 +43,7 @@ struct init_ctx {
 	bool exec_mode;   /* `hutch exec`: join a running container instead of building one */
 	int pidfd;        /* exec mode: the container's init */
 	struct ns_plan plan;
+	int *idmap_fds;   /* id-mapped mounts, made before entering the user namespace */
 	char *state;      /* state JSON for the container-namespace hooks (pid as seen inside) */
 	char *runtime_state; /* the same with the host pid, for the seccomp listener */
 	char *exe_path;   /* the resolved process.args[0] */
@@ -155,6 +157,9 @@ static int init_user_namespace(struct init_ctx *c, struct hutch_error **err)
 
 static int init_namespaces(struct init_ctx *c, struct hutch_error **err)
 {
+	if (spec_find_namespace(c->spec, SPEC_NS_MOUNT) &&
+	    mount_idmap_prepare(c->spec, c->bundle, &c->idmap_fds, err) < 0)
+		return -1;
 	if (ns_plan_open(c->spec, &c->plan, err) < 0 || ns_join_all(&c->plan, err) < 0)
 		return -1;
 	if (c->plan.new_user && init_user_namespace(c, err) < 0)
@@ -318,8 +323,10 @@ static int init_filesystem(struct init_ctx *c, struct hutch_error **err)
 			  spec_find_namespace(c->spec, SPEC_NS_USER) != NULL,
 		.new_cgroupns = (c->plan.unshare_flags & CLONE_NEWCGROUP) != 0,
 		.cgroup_path = c->cgroup_path, .bundle = c->bundle, .rootfs_fd = -1,
+		.idmap_fds = c->idmap_fds,
 	};
 	int r = rootfs_prepare(&rc, err);
+	mount_fds_free(take_ptr(&c->idmap_fds), c->spec->n_mounts);
 	if (r == 0)
 		r = init_hooks_phase(c, err);
 	/* Masked and read-only paths before the pivot, while every magic link

@@ -1,5 +1,6 @@
 #include "mount.h"
 #include "mount_api.h"
+#include "namespaces.h"
 #include "paths.h"
 #include "utils.h"
 
@@ -156,6 +157,7 @@ bool mount_entry_is_bind(const struct spec_mount *m)
 
 int mount_plan_build(const struct spec_mount *m, struct mount_plan *p, struct hutch_error **err)
 {
+	(void)err;
 	memset(p, 0, sizeof(*p));
 	for (size_t i = 0; i < m->n_options; i++) {
 		const struct mount_option *o = mount_option_find(m->options[i]);
@@ -169,10 +171,9 @@ int mount_plan_build(const struct spec_mount *m, struct mount_plan *p, struct hu
 	else if (m->type && strcmp(m->type, "bind") == 0)
 		p->flags |= MS_BIND;
 	p->bind = (p->flags & MS_BIND) != 0;
-	if (p->idmap || p->ridmap) {
-		mount_plan_release(p);
-		return hutch_error_set(err, ENOTSUP, "options idmap/ridmap are not supported");
-	}
+	/* As runc: mappings without idmap/ridmap (config.md only says SHOULD) map the top mount. */
+	if (m->n_uid_mappings > 0 && !p->ridmap)
+		p->idmap = true;
 	return 0;
 }
 
@@ -532,6 +533,7 @@ struct entry {
 	int src_fd;         /* bind: the source, a detached copy (new API) or O_PATH */
 	int target_fd;      /* O_PATH of the mount point before the mount */
 	bool tree;          /* made with the new mount API, see mount_api.h */
+	bool prepared;      /* src_fd is an id-mapped tree made by mount_idmap_prepare */
 };
 
 static const char *entry_name(const struct entry *e)
@@ -555,14 +557,22 @@ static bool entry_wants_tree(const struct entry *e)
 	       mount_tree_new_fs_can(p->flags, p->data);
 }
 
+/* config.md: bind sources are absolute or relative to the bundle. */
+static char *bind_source_path(const struct spec_mount *m, const char *bundle, struct hutch_error **err)
+{
+	const char *src = m->source;
+	if (src == NULL || src[0] == '\0') {
+		hutch_error_set(err, EINVAL, "bind mount without a source");
+		return NULL;
+	}
+	return src[0] == '/' || bundle == NULL ? xstrdup(src) : xasprintf("%s/%s", bundle, src);
+}
+
 static int entry_open_source(struct entry *e, struct hutch_error **err)
 {
-	const char *src = e->m->source;
-	if (src == NULL || src[0] == '\0')
-		return hutch_error_set(err, EINVAL, "bind mount without a source");
-	/* config.md: bind sources are absolute or relative to the bundle. */
-	cleanup_free char *path = src[0] == '/' || e->env->bundle == NULL
-		? xstrdup(src) : xasprintf("%s/%s", e->env->bundle, src);
+	cleanup_free char *path = bind_source_path(e->m, e->env->bundle, err);
+	if (path == NULL)
+		return -1;
 	if (e->tree) {
 		cleanup_free char *what = xasprintf("source %s", path);
 		e->src_fd = mount_tree_clone(AT_FDCWD, path, (e->plan.flags & MS_REC) != 0, what, err);
@@ -613,12 +623,21 @@ static int entry_open_shadowed(const struct entry *e, struct hutch_error **err)
 
 /* ---- with the new mount API: built detached, attached once ---- */
 
+/* Flags and recursive attributes of a detached tree, before it is attached. */
+static int tree_configure(int tree, const struct mount_plan *p, bool set_flags, const char *dest,
+			  struct hutch_error **err)
+{
+	if (set_flags && mount_tree_set_flags(tree, p->flags, dest, err) < 0)
+		return -1;
+	if (p->has_attr && mount_fd_set_attr(tree, p->attr_set, p->attr_clr, dest, err) < 0)
+		return -1;
+	return 0;
+}
+
 static int tree_finish(const struct entry *e, int tree, bool set_flags, struct hutch_error **err)
 {
 	const struct mount_plan *p = &e->plan;
-	if (set_flags && mount_tree_set_flags(tree, p->flags, e->dest, err) < 0)
-		return -1;
-	if (p->has_attr && mount_fd_set_attr(tree, p->attr_set, p->attr_clr, e->dest, err) < 0)
+	if (!e->prepared && tree_configure(tree, p, set_flags, e->dest, err) < 0)
 		return -1;
 	if (mount_tree_attach(tree, e->target_fd, e->dest, err) < 0)
 		return -1;
@@ -735,6 +754,10 @@ static int legacy_mount(struct entry *e, struct hutch_error **err)
 
 static int entry_mount(struct entry *e, struct hutch_error **err)
 {
+	if (e->prepared) {
+		e->tree = true;
+		return entry_open_target(e, err) < 0 ? -1 : tree_mount(e, err);
+	}
 	e->tree = entry_wants_tree(e);
 	int r = (e->plan.bind && !(e->plan.flags & MS_REMOUNT)) ? entry_open_source(e, err) : 0;
 	if (r == 0)
@@ -760,6 +783,10 @@ int mount_entry_apply(const struct mount_env *env, const struct spec_mount *m, s
 	if (mount_plan_build(m, &e.plan, err) < 0)
 		return hutch_error_wrap(err, "mounts[%zu]", idx);
 	e.dest = path_clean(m->destination);
+	if (env->idmap_fds && env->idmap_fds[idx] >= 0) {
+		e.src_fd = take_fd(&env->idmap_fds[idx]);
+		e.prepared = true;
+	}
 	int r;
 	if (is_cgroup_type(m->type) && !e.plan.bind)
 		r = mount_cgroup_apply(env, m, &e.plan, e.dest, err);
@@ -772,4 +799,134 @@ int mount_entry_apply(const struct mount_env *env, const struct spec_mount *m, s
 	free(e.dest);
 	mount_plan_release(&e.plan);
 	return r;
+}
+
+/* ---- id-mapped mounts ---- */
+
+bool mount_entry_is_idmapped(const struct spec_mount *m)
+{
+	if (m->n_uid_mappings > 0 || m->n_gid_mappings > 0)
+		return true;
+	for (size_t i = 0; i < m->n_options; i++) {
+		const struct mount_option *o = mount_option_find(m->options[i]);
+		if (o && o->kind == MOUNT_OPT_IDMAP)
+			return true;
+	}
+	return false;
+}
+
+/* One user namespace per distinct mapping, made once. */
+struct idmap_userns {
+	const struct spec_id_mapping *uids, *gids;
+	size_t n_uids, n_gids;
+	int fd;
+};
+
+struct idmap_ctx {
+	const struct spec *spec;
+	const char *bundle;
+	struct idmap_userns *ns;
+	size_t n_ns;
+};
+
+static bool maps_equal(const struct spec_id_mapping *a, size_t na, const struct spec_id_mapping *b,
+		       size_t nb)
+{
+	return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
+}
+
+static int idmap_userns_new(struct idmap_ctx *c, const struct spec_id_mapping *u, size_t nu,
+			    const struct spec_id_mapping *g, size_t ng, struct hutch_error **err)
+{
+	for (size_t i = 0; i < c->n_ns; i++)
+		if (maps_equal(c->ns[i].uids, c->ns[i].n_uids, u, nu) &&
+		    maps_equal(c->ns[i].gids, c->ns[i].n_gids, g, ng))
+			return c->ns[i].fd;
+	int fd = ns_userns_with_maps(u, nu, g, ng, err);
+	if (fd < 0)
+		return -1;
+	c->ns = xrealloc(c->ns, sizeof(*c->ns) * (c->n_ns + 1));
+	c->ns[c->n_ns++] = (struct idmap_userns){ u, g, nu, ng, fd };
+	return fd;
+}
+
+/* config.md idmap: "If uidMappings or gidMappings are specified for the mount,
+ * the runtime MUST use those values for the mount's mapping. If they are not
+ * specified, the runtime MAY use the container's user namespace mapping":
+ * the one joined by path, or the maps of the one created. Returns an fd the
+ * context owns. */
+static int idmap_userns(struct idmap_ctx *c, const struct spec_mount *m, int *joined,
+			struct hutch_error **err)
+{
+	if (m->n_uid_mappings > 0)
+		return idmap_userns_new(c, m->uid_mappings, m->n_uid_mappings, m->gid_mappings,
+					m->n_gid_mappings, err);
+	const struct spec_namespace *ns = spec_find_namespace(c->spec, SPEC_NS_USER);
+	if (ns == NULL)
+		return hutch_error_set(err, EINVAL, "idmap: no uidMappings/gidMappings and no user namespace to take them from");
+	if (ns->path) {
+		if (*joined < 0 && (*joined = open(ns->path, O_RDONLY | O_CLOEXEC)) < 0)
+			return hutch_error_errno(err, "open user namespace %s", ns->path);
+		return *joined;
+	}
+	const struct spec_linux *l = c->spec->linux_;
+	return idmap_userns_new(c, l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
+				l->n_gid_mappings, err);
+}
+
+static int idmap_tree(struct idmap_ctx *c, const struct spec_mount *m, int *joined,
+		      struct hutch_error **err)
+{
+	struct mount_plan p;
+	if (mount_plan_build(m, &p, err) < 0)
+		return -1;
+	cleanup_free char *dest = path_clean(m->destination);
+	cleanup_free char *path = bind_source_path(m, c->bundle, err);
+	cleanup_free char *what = path ? xasprintf("source %s", path) : NULL;
+	cleanup_close int tree = path ? mount_tree_clone(AT_FDCWD, path, (p.flags & MS_REC) != 0, what, err) : -1;
+	int userns = tree < 0 ? -1 : idmap_userns(c, m, joined, err);
+	int r = userns < 0 ? -1 : mount_tree_idmap(tree, userns, p.ridmap, dest, err);
+	if (r == 0)
+		r = tree_configure(tree, &p, (p.flags & MOUNT_PER_MOUNT_FLAGS) != 0, dest, err);
+	mount_plan_release(&p);
+	return r < 0 ? -1 : take_fd(&tree);
+}
+
+int mount_idmap_prepare(const struct spec *s, const char *bundle, int **fds, struct hutch_error **err)
+{
+	*fds = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < s->n_mounts; i++)
+		n += mount_entry_is_idmapped(&s->mounts[i]);
+	if (n == 0)
+		return 0;
+	int *v = xmalloc(sizeof(int) * s->n_mounts);
+	for (size_t i = 0; i < s->n_mounts; i++)
+		v[i] = -1;
+	struct idmap_ctx c = { .spec = s, .bundle = bundle };
+	cleanup_close int joined = -1;
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < s->n_mounts; i++) {
+		if (!mount_entry_is_idmapped(&s->mounts[i]))
+			continue;
+		v[i] = idmap_tree(&c, &s->mounts[i], &joined, err);
+		if (v[i] < 0)
+			r = hutch_error_wrap(err, "mounts[%zu]", i);
+	}
+	for (size_t i = 0; i < c.n_ns; i++)
+		close(c.ns[i].fd);
+	free(c.ns);
+	if (r < 0) {
+		mount_fds_free(v, s->n_mounts);
+		return -1;
+	}
+	*fds = v;
+	return 0;
+}
+
+void mount_fds_free(int *fds, size_t n)
+{
+	for (size_t i = 0; fds && i < n; i++)
+		closep(&fds[i]);
+	free(fds);
 }

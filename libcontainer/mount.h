@@ -53,6 +53,7 @@ void mount_plan_release(struct mount_plan *p);
 
 struct mount_env {
 	int rootfs_fd;            /* O_PATH fd of the rootfs */
+	int *idmap_fds;           /* per entry: the tree of mount_idmap_prepare, taken; or NULL */
 	const char *bundle;       /* relative bind sources resolve here (NULL: cwd) */
 	bool userns, new_cgroupns;
 	const char *cgroup_path;
@@ -64,5 +65,15 @@ int mount_entry_apply(const struct mount_env *env, const struct spec_mount *m, s
 
 /* Whether entry `m` is a bind mount (bind/rbind option or type). */
 bool mount_entry_is_bind(const struct spec_mount *m);
+/* Whether entry `m` is id-mapped (idmap/ridmap, or uidMappings/gidMappings). */
+bool mount_entry_is_idmapped(const struct spec_mount *m);
+
+/* Id-mapped mounts are made before the init stage enters the container's user
+ * namespace: MOUNT_ATTR_IDMAP needs CAP_SYS_ADMIN over the filesystem's owner
+ * (the host's user namespace), and so do the flags of that detached tree.
+ * (*fds)[i] is the finished tree of mounts[i] (-1 for the other entries, and
+ * *fds is NULL when no entry is id-mapped); mount_entry_apply attaches it. */
+int mount_idmap_prepare(const struct spec *s, const char *bundle, int **fds, struct hutch_error **err);
+void mount_fds_free(int *fds, size_t n);
 
 #endif

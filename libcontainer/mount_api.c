@@ -165,6 +165,18 @@ int mount_tree_clone(int dirfd, const char *path, bool recursive, const char *wh
 	return fd;
 }
 
+int mount_tree_idmap(int tree, int userns, bool recursive, const char *what,
+		     struct hutch_error **err)
+{
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
+	unsigned int at = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+	if (mount_setattr(tree, "", at, &a, sizeof(a)) == 0)
+		return 0;
+	if (errno == EINVAL)
+		return hutch_error_errno(err, "id-map %s (does its filesystem support id-mapped mounts?)", what);
+	return hutch_error_errno(err, "id-map %s", what);
+}
+
 int mount_tree_attach(int tree, int target, const char *what, struct hutch_error **err)
 {
 	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)

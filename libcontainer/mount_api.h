@@ -52,6 +52,10 @@ int mount_fd_set_attr(int fd, uint64_t attr_set, uint64_t attr_clr, const char *
 /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE, with MS_REC for the whole tree. */
 int mount_fd_set_propagation(int fd, unsigned long propagation, const char *what,
 			     struct hutch_error **err);
+/* MOUNT_ATTR_IDMAP: ids seen through the detached mount `tree` are mapped by
+ * the user namespace `userns` (on the whole tree when `recursive`). */
+int mount_tree_idmap(int tree, int userns, bool recursive, const char *what,
+		     struct hutch_error **err);
 /* Attach the detached mount `tree` onto `target`. */
 int mount_tree_attach(int tree, int target, const char *what, struct hutch_error **err);
 

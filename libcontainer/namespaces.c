@@ -6,7 +6,11 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/nsfs.h>
 
 #ifndef CLONE_NEWTIME
@@ -123,9 +127,7 @@ static int write_id_map(int proc, pid_t pid, const char *file, const struct spec
 	char path[64];
 	snprintf(path, sizeof(path), "%d/%s", (int)pid, file);
 	cleanup_free char *txt = id_map_text(m, n);
-	if (procfs_write(proc, path, txt, strlen(txt), err) < 0)
-		return hutch_error_wrap(err, "linux.%s", strcmp(file, "uid_map") == 0 ? "uidMappings" : "gidMappings");
-	return 0;
+	return procfs_write(proc, path, txt, strlen(txt), err);
 }
 
 /* The host's /proc, verified: the child's pid is a host pid. */
@@ -137,8 +139,46 @@ int ns_write_id_maps(pid_t pid, const struct spec_linux *l, struct hutch_error *
 	if (proc < 0)
 		return -1;
 	if (write_id_map(proc, pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
+		return hutch_error_wrap(err, "linux.uidMappings");
+	if (write_id_map(proc, pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0)
+		return hutch_error_wrap(err, "linux.gidMappings");
+	return 0;
+}
+
+static int userns_maps_and_fd(pid_t pid, const struct spec_id_mapping *uids, size_t n_uids,
+			      const struct spec_id_mapping *gids, size_t n_gids,
+			      struct hutch_error **err)
+{
+	cleanup_close int proc = procfs_open_mounted(err);
+	if (proc < 0)
 		return -1;
-	return write_id_map(proc, pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+	if (write_id_map(proc, pid, "uid_map", uids, n_uids, err) < 0)
+		return hutch_error_wrap(err, "uidMappings");
+	if (write_id_map(proc, pid, "gid_map", gids, n_gids, err) < 0)
+		return hutch_error_wrap(err, "gidMappings");
+	/* The nsfs link of our own child, under the procfs root checked above. */
+	char path[32];
+	snprintf(path, sizeof(path), "%d/ns/user", (int)pid);
+	int fd = openat(proc, path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? hutch_error_errno(err, "open /proc/%s", path) : fd;
+}
+
+int ns_userns_with_maps(const struct spec_id_mapping *uids, size_t n_uids,
+			const struct spec_id_mapping *gids, size_t n_gids, struct hutch_error **err)
+{
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0)
+		return hutch_error_errno(err, "create a user namespace for an id-mapped mount");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	int fd = userns_maps_and_fd(pid, uids, n_uids, gids, n_gids, err);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return fd;
 }
 
 int ns_write_time_offsets(const struct spec_linux *l, struct hutch_error **err)

@@ -24,6 +24,11 @@ void ns_plan_release(struct ns_plan *p);
 int ns_join_all(struct ns_plan *p, struct hutch_error **err);
 /* Parent side: write /proc/<pid>/uid_map and gid_map from linux.uidMappings/gidMappings. */
 int ns_write_id_maps(pid_t pid, const struct spec_linux *l, struct hutch_error **err);
+/* An fd of a new user namespace with these maps (for MOUNT_ATTR_IDMAP): a
+ * child made in it waits while they are written, then is killed. Needs the
+ * privileges to write any map (root of the runtime's user namespace). */
+int ns_userns_with_maps(const struct spec_id_mapping *uids, size_t n_uids,
+			const struct spec_id_mapping *gids, size_t n_gids, struct hutch_error **err);
 /* After unshare(CLONE_NEWTIME), before any process enters it. */
 int ns_write_time_offsets(const struct spec_linux *l, struct hutch_error **err);
 

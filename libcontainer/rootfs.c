@@ -273,7 +273,8 @@ int rootfs_prepare(struct rootfs_ctx *ctx, struct hutch_error **err)
 	if (ctx->rootfs_fd < 0)
 		return hutch_error_errno(err, "open rootfs %s", ctx->rootfs);
 	struct mount_env env = {
-		.rootfs_fd = ctx->rootfs_fd, .bundle = ctx->bundle, .userns = ctx->userns,
+		.rootfs_fd = ctx->rootfs_fd, .idmap_fds = ctx->idmap_fds,
+		.bundle = ctx->bundle, .userns = ctx->userns,
 		.new_cgroupns = ctx->new_cgroupns, .cgroup_path = ctx->cgroup_path,
 	};
 	for (size_t i = 0; i < s->n_mounts; i++)
@@ -445,7 +446,21 @@ void rootfs_ctx_release(struct rootfs_ctx *ctx)
 
 /* ---- validation ---- */
 
-static int validate_mount(const struct spec_mount *m, size_t i, struct hutch_error **err)
+/* config.md idmap/ridmap: without mappings of its own "and the container isn't
+ * using user namespaces, an error MUST be returned". Only bind mounts, as runc. */
+static int validate_idmap(const struct spec_mount *m, size_t i, bool userns, struct hutch_error **err)
+{
+	if (!mount_entry_is_idmapped(m))
+		return 0;
+	if (!mount_entry_is_bind(m))
+		return hutch_error_set(err, 0, "mounts[%zu]: only bind mounts can be id-mapped", i);
+	if (m->n_uid_mappings == 0 && !userns)
+		return hutch_error_set(err, 0, "mounts[%zu]: idmap without uidMappings/gidMappings "
+				       "needs a user namespace to take the mapping from", i);
+	return 0;
+}
+
+static int validate_mount(const struct spec_mount *m, size_t i, bool userns, struct hutch_error **err)
 {
 	/* config.md (Linux): destination SHOULD be absolute; a relative one is
 	 * deprecated and taken relative to "/". */
@@ -455,9 +470,6 @@ static int validate_mount(const struct spec_mount *m, size_t i, struct hutch_err
 	bool remount = false;
 	for (size_t j = 0; j < m->n_options; j++) {
 		const struct mount_option *o = mount_option_find(m->options[j]);
-		if (o && o->kind == MOUNT_OPT_IDMAP)
-			return hutch_error_set(err, 0, "mounts[%zu].options[%zu]: %s is not supported",
-					       i, j, o->name);
 		remount |= o && o->kind == MOUNT_OPT_FLAG && (o->flags & MS_REMOUNT);
 	}
 	if (!bind && !remount && (m->type == NULL || m->type[0] == '\0'))
@@ -467,7 +479,7 @@ static int validate_mount(const struct spec_mount *m, size_t i, struct hutch_err
 	if ((m->n_uid_mappings > 0) != (m->n_gid_mappings > 0))
 		return hutch_error_set(err, 0,
 				       "mounts[%zu]: uidMappings and gidMappings go together", i);
-	return 0;
+	return validate_idmap(m, i, userns, err);
 }
 
 static int validate_abs_list(char **v, size_t n, const char *field, struct hutch_error **err)
@@ -501,8 +513,9 @@ static int validate_linux(const struct spec_linux *l, struct hutch_error **err)
 
 int rootfs_validate(const struct spec *s, struct hutch_error **err)
 {
+	bool userns = spec_find_namespace(s, SPEC_NS_USER) != NULL;
 	for (size_t i = 0; i < s->n_mounts; i++)
-		if (validate_mount(&s->mounts[i], i, err) < 0)
+		if (validate_mount(&s->mounts[i], i, userns, err) < 0)
 			return -1;
 	return s->linux_ ? validate_linux(s->linux_, err) : 0;
 }

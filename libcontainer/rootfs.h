@@ -16,6 +16,7 @@ struct rootfs_ctx {
 	bool new_cgroupns;       /* a new cgroup namespace was created */
 	const char *cgroup_path; /* the container's cgroup path inside each hierarchy ("/hutch/id") */
 	int rootfs_fd;           /* O_PATH fd of the rootfs after rootfs_prepare, owned by the ctx */
+	int *idmap_fds;          /* mount_idmap_prepare's trees, attached by rootfs_prepare; or NULL */
 };
 
 /* Before createContainer hooks: make mounts private/slave as rootfsPropagation

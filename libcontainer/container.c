@@ -7,6 +7,7 @@
 #include "exe.h"
 #include "hooks.h"
 #include "namespaces.h"
+#include "net.h"
 #include "process.h"
 #include "rootfs.h"
 #include "sched.h"
@@ -62,8 +63,6 @@ int container_check_supported(const struct spec *s, struct hutch_error **err)
 		return unsupported("linux.mountLabel", "SELinux is not enabled on this host", err);
 	if (l->intel_rdt)
 		return unsupported("linux.intelRdt", "no resctrl filesystem is mounted", err);
-	if (l->n_net_devices)
-		return unsupported("linux.netDevices", "spec extensions", err);
 	return 0;
 }
 
@@ -110,7 +109,7 @@ static int validate_config(const struct create_run *r, struct hutch_error **err)
 		return -1;
 	if (r->o->no_cgroup && s->linux_ && no_cgroup_validate(s->linux_->resources, err) < 0)
 		return -1;
-	return 0;
+	return net_devices_validate(s, err);
 }
 
 static int resolve_rootfs(struct create_run *r, struct hutch_error **err)
@@ -293,6 +292,9 @@ static int on_pid(struct create_run *r, const struct sync_msg *m, struct hutch_e
 	if (placed)
 		return 0;
 	if (r->cg && cgroup_enter(r->cg, r->st.pid, err) < 0)
+		return -1;
+	/* The init is in its network namespace now, and waits for the ack. */
+	if (net_devices_move(r->spec->linux_, r->st.pid, err) < 0)
 		return -1;
 	return sync_send(r->sock, SYNC_PID_ACK, NULL, 0, NULL, 0, err);
 }

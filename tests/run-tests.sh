@@ -107,6 +107,7 @@ leaks() {
 		find /sys/fs/cgroup -maxdepth 4 -type d -name "$(basename "$name")" 2> /dev/null
 		case $name in /*) [ -e "$name" ] && echo "$name" ;; esac
 		find /run/hutch /run/runc -maxdepth 1 -name "$name" 2> /dev/null
+		ip -o link show 2> /dev/null | grep -F -- " $name"
 		# not in a pipeline: a pipeline's other commands would carry the name too
 		pids=$(pgrep -f -- "$name")
 		[ -n "$pids" ] && echo "processes with $name in their command line: $pids"

@@ -27,6 +27,7 @@ RT_TIMEOUT=${RT_TIMEOUT:-30}
 IDS=()
 PIDS=()
 CGROUPS=()
+CLEANUP_CMDS=()
 T=
 NCAP=0
 
@@ -309,6 +310,28 @@ state_dir_exists() { # ID: did the runtime leave anything named after ID in the 
 	[ -e "$STATE_ROOT/$1" ]
 }
 
+# at_cleanup CMD...: run CMD at cleanup, after the containers are gone (also when the test fails)
+at_cleanup() {
+	CLEANUP_CMDS+=("$(printf '%q ' "$@")")
+}
+
+# new_veth VAR_HOST VAR_PEER: a veth pair named after this test's pid (register'ed for the
+# leak check), deleted at cleanup; a second call makes another pair
+NVETH=0
+new_veth() {
+	NVETH=$((NVETH + 1))
+	local _h="vh$$x$NVETH" _p="vp$$x$NVETH"
+	register "$_h"
+	register "$_p"
+	at_cleanup ip link del "$_h"
+	ip link add "$_h" type veth peer name "$_p" || fail "cannot make the veth pair $_h/$_p"
+	printf -v "$1" '%s' "$_h"
+	printf -v "$2" '%s' "$_p"
+}
+
+# NET: a /24 of this test (198.18.0.0/15 is reserved for network tests, RFC 2544)
+NET=198.18.$(($$ % 256))
+
 cleanup() {
 	local rc=$? id p cg m left
 	set +e
@@ -320,6 +343,9 @@ cleanup() {
 		kill -KILL "$p" 2> /dev/null
 	done
 	wait 2> /dev/null
+	for m in "${CLEANUP_CMDS[@]}"; do
+		eval "$m" > /dev/null 2>&1
+	done
 	for cg in "${CGROUPS[@]}" "${IDS[@]}"; do
 		# rmdir only: it removes empty cgroups and can never touch anything else
 		find /sys/fs/cgroup -maxdepth 4 -depth -type d -path "*${cg#/}" \

@@ -4,6 +4,7 @@
 #include "../libcontainer/caps.h"
 #include "../libcontainer/cgroup.h"
 #include "../libcontainer/mount.h"
+#include "../libcontainer/net.h"
 #include "../libcontainer/seccomp.h"
 #include "../libcontainer/utils.h"
 #include "../spec/spec.h"
@@ -40,6 +41,16 @@ static json_object *bool_object(const char *key, bool v)
 	return o;
 }
 
+/* features-linux.md: idmap "enabled" when the runtime uses uidMappings/gidMappings
+ * of mounts: the idmap options are in the table mount.c parses with. */
+static bool mount_idmap_known(void)
+{
+	for (size_t i = 0; i < mount_options_table_len; i++)
+		if (mount_options_table[i].kind == MOUNT_OPT_IDMAP)
+			return true;
+	return false;
+}
+
 static json_object *linux_features(void)
 {
 	json_object *l = json_object_new_object();
@@ -63,9 +74,9 @@ static json_object *linux_features(void)
 	json_object_object_add(l, "selinux", bool_object("enabled", false));
 	json_object_object_add(l, "intelRdt", bool_object("enabled", false));
 	json_object *ext = json_object_new_object();
-	json_object_object_add(ext, "idmap", bool_object("enabled", false));
+	json_object_object_add(ext, "idmap", bool_object("enabled", mount_idmap_known()));
 	json_object_object_add(l, "mountExtensions", ext);
-	json_object_object_add(l, "netDevices", bool_object("enabled", false));
+	json_object_object_add(l, "netDevices", bool_object("enabled", net_devices_supported));
 	return l;
 }
 

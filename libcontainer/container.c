@@ -289,13 +289,14 @@ static int on_pid(struct create_run *r, const struct sync_msg *m, struct hutch_e
 	 * (exec, parse, namespaces) is done: none of that is charged to the
 	 * container's memory. Born there (clone3) or moved now; in the latter case
 	 * it does nothing of the user's before the ack. */
-	if (placed)
-		return 0;
-	if (r->cg && cgroup_enter(r->cg, r->st.pid, err) < 0)
+	if (!placed && r->cg && cgroup_enter(r->cg, r->st.pid, err) < 0)
 		return -1;
-	/* The init is in its network namespace now, and waits for the ack. */
+	/* The init is in its network namespace now, and waits for the ack when
+	 * there are devices to move (init_wait_placed). */
 	if (net_devices_move(r->spec->linux_, r->st.pid, err) < 0)
 		return -1;
+	if (placed && !net_devices_wanted(r->spec))
+		return 0;
 	return sync_send(r->sock, SYNC_PID_ACK, NULL, 0, NULL, 0, err);
 }
 

@@ -247,11 +247,12 @@ static int init_fork_if_needed(struct init_ctx *c, struct hutch_error **err)
 }
 
 /* Unless born there, wait until the parent has put this process in the
- * container's cgroup. */
+ * container's cgroup; in create, also until it has moved linux.netDevices
+ * into this process's network namespace (container.c on_pid). */
 static int init_wait_placed(struct init_ctx *c, struct hutch_error **err)
 {
 	cleanup_sync_msg struct sync_msg m = { 0 };
-	if (c->placed)
+	if (c->placed && (c->exec_mode || !net_devices_wanted(c->spec)))
 		return 0;
 	return sync_expect(c->sock, SYNC_PID_ACK, &m, err);
 }

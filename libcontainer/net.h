@@ -14,6 +14,11 @@ int net_loopback_up(struct hutch_error **err);
 /* linux.netDevices is implemented here (for `features`). */
 extern const bool net_devices_supported;
 
+static inline bool net_devices_wanted(const struct spec *s)
+{
+	return s->linux_ && s->linux_->n_net_devices > 0;
+}
+
 /* In create, before anything exists: the config's netDevices can be moved
  * (a network namespace of the container's own, valid names, devices that exist
  * on the host, no two with the same name in the container). */

@@ -20,26 +20,21 @@ rnoexec rnorelatime rnostrictatime rnosuid rnosymfollow ro rprivate rrelatime rr
 rslave rstrictatime rsuid rsymfollow runbindable rw shared silent slave strictatime suid
 symfollow sync tmpcopyup unbindable idmap ridmap"
 mapfile -t LISTED < <(jq -r '.mountOptions[]' <<< "$F")
-for o in $SPEC; do
-	grep -qx -- "$o" <<< "$(jq -r '.mountOptions[]' <<< "$F")" || fail "features.mountOptions lacks $o"
-done
+missing=$(jq -r --arg spec "$SPEC" '($spec | split("[ \n]+"; null)) - .mountOptions | join(" ")' <<< "$F")
+[ -z "$missing" ] || fail "features.mountOptions lacks: $missing"
 [ -z "$(jq -r '.mountOptions[]' <<< "$F" | sort | uniq -d)" ] || fail "features.mountOptions has duplicates"
 
 mkdir -p "$T/src"
 MAP='[{"containerID": 0, "hostID": 0, "size": 65536}]'
-entries='[]'
-for o in "${LISTED[@]}"; do
-	case $o in
-	bind | rbind) m='{destination: ("/m/" + $o), type: "bind", source: $src, options: [$o]}' ;;
-	idmap | ridmap) m='{destination: ("/m/" + $o), type: "bind", source: $src, options: ["rbind", $o],
-		uidMappings: $map, gidMappings: $map}' ;;
-	remount) m='{destination: "/m/remount", type: "bind", source: $src, options: ["bind"]},
-		{destination: "/m/remount", options: ["remount", "bind", "ro"]}' ;;
-	*) m='{destination: ("/m/" + $o), type: "tmpfs", source: "tmpfs", options: [$o, "size=16k"]}' ;;
-	esac
-	entries=$(jq -c --arg o "$o" --arg src "$T/src" --argjson map "$MAP" ". + [$m]" <<< "$entries") ||
-		fail "jq for $o"
-done
+# one entry per listed option (two for remount: the bind it remounts, then the remount)
+entries=$(jq -c --arg src "$T/src" --argjson map "$MAP" '[.mountOptions[] as $o | ("/m/" + $o) as $d |
+	if $o == "bind" or $o == "rbind" then {destination: $d, type: "bind", source: $src, options: [$o]}
+	elif $o == "idmap" or $o == "ridmap" then {destination: $d, type: "bind", source: $src,
+		options: ["rbind", $o], uidMappings: $map, gidMappings: $map}
+	elif $o == "remount" then ({destination: $d, type: "bind", source: $src, options: ["bind"]},
+		{destination: $d, options: ["remount", "bind", "ro"]})
+	else {destination: $d, type: "tmpfs", source: "tmpfs", options: [$o, "size=16k"]} end]' <<< "$F") ||
+	fail "jq: the mount entries"
 cfg --argjson e "$entries" '.mounts += $e'
 in_ctr "$MOUNTS | grep '^/m/'"
 for o in "${LISTED[@]}"; do

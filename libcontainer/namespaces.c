@@ -104,6 +104,11 @@ int ns_join_all(struct ns_plan *p, struct hutch_error **err)
 		if (setns(p->join_fds[t], ns_flags[t]) < 0)
 			return hutch_error_errno(err, "join %s namespace", spec_ns_type_name(t));
 		closep(&p->join_fds[t]);
+		/* The host ids mean nothing in the joined user namespace (what this
+		 * process creates would be refused, EOVERFLOW): be its root, as in
+		 * one created (init_user_namespace). */
+		if (t == SPEC_NS_USER && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+			return hutch_error_errno(err, "become root in the joined user namespace (is 0 mapped?)");
 	}
 	return 0;
 }

@@ -4,7 +4,8 @@
 #   uidMappings or gidMappings are specified for the mount, the runtime MUST use those values".
 # In a container with a user namespace (container 0 = host 100000): an idmap mount with no
 # mappings of its own shows the host's files with their owners and stores what the
-# container's root creates as host root; one with its own mappings uses those.
+# container's root creates as host root; one with its own mappings uses those. Then the
+# same idmap mount in a second container that joins the first one's user namespace by path.
 . "$(dirname "$0")/lib.sh"
 
 # D belongs to host root, O to 1000: each is written through a mapping that covers its
@@ -35,4 +36,22 @@ assert_contains "$OUT" created
 assert_eq 0:0 "$(stat -c %u:%g "$D/made-idmap")" "host owner of a file created through the idmap mount"
 assert_eq 1000:1000 "$(stat -c %u:%g "$O/made-own")" "host owner of a file created through the mount with its own mapping"
 assert_eq 100000:100000 "$(stat -c %u:%g "$D/made-plain")" "host owner of a file created through the plain bind"
+
+# a container joining the user namespace (and network namespace) of a running one
+new_id ID2 joined
+new_bundle B2 joined
+mkdir -p "$B2/rootfs/mnt/idmap"
+set_args sleep 600
+create_ctr
+PID=$(state_of "$ID" pid)
+CONFIG=$B2/config.json cfg --arg d "$D" --arg u "/proc/$PID/ns/user" --arg n "/proc/$PID/ns/net" '
+	.linux.namespaces |= map(if .type == "network" then .path = $n else . end) |
+	.linux.namespaces += [{type: "user", path: $u}] |
+	.mounts += [{destination: "/mnt/idmap", type: "bind", source: $d, options: ["rbind", "idmap"]}] |
+	.process.args = ["sh", "-c", "stat -c %u:%g /mnt/idmap/u1000 /mnt/idmap/u0 | tr \"\\n\" \" \"; touch /mnt/idmap/made-joined"]'
+run_ctr "$ID2" "$B2"
+[ "$RC" = 0 ] || fail "the joining container failed (exit $RC): $ERR"
+log "joined: $OUT"
+assert_eq "1000:1000 0:0" "$(echo $OUT)" "owners through the idmap mount, with the joined user namespace's mapping"
+assert_eq 0:0 "$(stat -c %u:%g "$D/made-joined")" "host owner of a file created through it"
 exit 0

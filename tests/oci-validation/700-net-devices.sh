@@ -9,6 +9,7 @@
 # container as eth0 with its address; busybox httpd in the container serves a page that
 # the host fetches over the pair.
 . "$(dirname "$0")/lib.sh"
+runc_deviates "runc 1.1 ignores linux.netDevices (runtime-spec 1.3)"
 command -v ip > /dev/null || skip "ip (iproute2) is not installed"
 
 new_veth HOST_IF CTR_IF

@@ -7,6 +7,7 @@
 # have, an invalid name, two devices given the same name. Each is an error that names the
 # device, exits 1, leaves no state, and leaves the host's device as it was.
 . "$(dirname "$0")/lib.sh"
+runc_deviates "runc 1.1 ignores linux.netDevices (runtime-spec 1.3)"
 command -v ip > /dev/null || skip "ip (iproute2) is not installed"
 
 new_veth HOST_IF CTR_IF

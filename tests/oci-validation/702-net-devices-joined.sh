@@ -8,6 +8,7 @@
 # device in as ceth0 fails (and leaves it on the host), as ceth%d it becomes ceth1. After
 # the container is deleted the device is still in that namespace, with its address.
 . "$(dirname "$0")/lib.sh"
+runc_deviates "runc 1.1 ignores linux.netDevices (runtime-spec 1.3)"
 command -v ip > /dev/null || skip "ip (iproute2) is not installed"
 
 NS=hutch-t-702-$$

@@ -8,6 +8,7 @@
 # No user namespace here: the container's root is the host's. Checked from inside (the
 # owners seen through the mount) and on the host (the owner of a file created through it).
 . "$(dirname "$0")/lib.sh"
+runc_deviates "runc 1.1 ignores id-mapped mounts (runtime-spec 1.2)"
 
 D=$T/data
 mkdir -p "$D/sub"

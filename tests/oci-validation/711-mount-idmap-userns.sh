@@ -7,6 +7,7 @@
 # container's root creates as host root; one with its own mappings uses those. Then the
 # same idmap mount in a second container that joins the first one's user namespace by path.
 . "$(dirname "$0")/lib.sh"
+runc_deviates "runc 1.1 ignores id-mapped mounts (runtime-spec 1.2)"
 
 # D belongs to host root, O to 1000: each is written through a mapping that covers its
 # owner (the kernel refuses writes into a directory whose owner a mount cannot map)

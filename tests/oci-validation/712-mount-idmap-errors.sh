@@ -6,6 +6,7 @@
 # hutch, as runc, id-maps bind mounts only. Each error names the mount, exits 1, leaves no
 # state behind, and a good id-mapped config still runs afterwards.
 . "$(dirname "$0")/lib.sh"
+runc_deviates "runc 1.1 ignores id-mapped mounts (runtime-spec 1.2)"
 
 mkdir -p "$T/data"
 set_args true

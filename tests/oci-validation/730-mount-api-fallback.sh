@@ -6,6 +6,7 @@
 # go through open_tree/fsmount/move_mount by default, through mount(2) with the switch.
 # 731 and 732 run the mount tests (04x; 72x and 74x) again with the switch.
 . "$(dirname "$0")/lib.sh"
+grep -q '^hutch' <<< "$("$RUNTIME" --version)" || skip "HUTCH_TEST_OLD_MOUNT_API is a switch of hutch"
 command -v strace > /dev/null || skip "strace is not installed"
 
 mkdir -p "$T/src"

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -113,16 +114,44 @@ static void caps_sets(const struct spec_capabilities *c, struct caps_set_desc ou
 	out[4] = (struct caps_set_desc){ "ambient", c->ambient, c->n_ambient };
 }
 
-/* config.md: "Any value which cannot be mapped to a relevant kernel interface,
- * or cannot be granted otherwise MUST cause the runtime to fail."  A name we
- * know but the running kernel does not (newer than cap_last_cap) is skipped
- * with a warning, as runc does, so one config works on old and new kernels:
- * this is the one place that prints, the setters skip such names silently. */
+int caps_runtime_bounding(int proc, uint64_t *mask)
+{
+	cleanup_free char *buf = NULL;
+	*mask = UINT64_MAX;
+	int r = proc >= 0 ? procfs_read(proc, "self/status", &buf, NULL)
+			  : read_file_at(AT_FDCWD, "/proc/self/status", &buf, NULL, NULL);
+	const char *line = r == 0 ? strstr(buf, "\nCapBnd:") : NULL;
+	if (line == NULL)
+		return -1;
+	unsigned long long v;
+	if (sscanf(line + 8, "%llx", &v) != 1)
+		return -1;
+	*mask = v;
+	return 0;
+}
+
+static bool mask_has(uint64_t mask, int cap)
+{
+	return cap >= 0 && cap < 64 && (mask & (1ULL << cap));
+}
+
+/* config.md: "Any value which cannot be mapped to a relevant kernel
+ * interface, or cannot be granted otherwise MUST be logged as a warning by
+ * the runtime. Runtimes SHOULD NOT fail if the container configuration
+ * requests capabilities that cannot be granted" (runtime-spec 1.1). A name
+ * hutch does not know is an error all the same (a typo would otherwise drop
+ * a capability unnoticed; runtime-tools' process_capabilities_fail asks for
+ * it). A known one the kernel lacks (newer than cap_last_cap), or that the
+ * runtime itself cannot hold (not in its bounding set: a restricted
+ * environment), is a warning; the setters skip it. This is the one place that
+ * prints. */
 int caps_validate(const struct spec_capabilities *c, struct hutch_error **err)
 {
 	if (c == NULL)
 		return 0;
 	int last = caps_last_cap(-1);
+	uint64_t held;
+	caps_runtime_bounding(-1, &held);
 	struct caps_set_desc sets[5];
 	caps_sets(c, sets);
 	for (size_t s = 0; s < ARRAY_SIZE(sets); s++) {
@@ -133,6 +162,9 @@ int caps_validate(const struct spec_capabilities *c, struct hutch_error **err)
 						       sets[s].name, sets[s].caps[i]);
 			if (v > last)
 				fprintf(stderr, "hutch: warning: process.capabilities.%s: %s is not supported by the running kernel, ignored\n",
+					sets[s].name, sets[s].caps[i]);
+			else if (!mask_has(held, v))
+				fprintf(stderr, "hutch: warning: process.capabilities.%s: %s cannot be granted (not in the runtime's bounding set), ignored\n",
 					sets[s].name, sets[s].caps[i]);
 		}
 	}
@@ -163,15 +195,16 @@ int caps_apply_bounding(const struct spec_capabilities *c, int last, struct hutc
 	return 0;
 }
 
-/* Add every cap of a list the kernel knows to one flag of `caps`. */
-static int caps_fill(cap_t caps, cap_flag_t flag, char *const *names, size_t n, int last,
+/* Add every cap of a list the kernel knows and the runtime can grant
+ * (`held`) to one flag of `caps`. */
+static int caps_fill(cap_t caps, cap_flag_t flag, char *const *names, size_t n, int last, uint64_t held,
 		     struct hutch_error **err)
 {
 	for (size_t i = 0; i < n; i++) {
 		int v = caps_from_name(names[i]);
 		if (v < 0)
 			return hutch_error_set(err, 0, "unknown capability \"%s\"", names[i]);
-		if (v > last)
+		if (v > last || !mask_has(held, v))
 			continue;
 		cap_value_t cv = v;
 		if (cap_set_flag(caps, flag, 1, &cv, CAP_SET) < 0)
@@ -221,7 +254,7 @@ static int caps_explain_eperm(const struct spec_capabilities *c, int last, struc
 	return hutch_error_set(err, EPERM, "set capabilities (capset): Operation not permitted");
 }
 
-static int caps_apply_ambient(const struct spec_capabilities *c, int last, struct hutch_error **err)
+static int caps_apply_ambient(const struct spec_capabilities *c, int last, uint64_t held, struct hutch_error **err)
 {
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
 		/* Before Linux 4.3 there is no ambient set: fine unless one is asked for. */
@@ -231,7 +264,7 @@ static int caps_apply_ambient(const struct spec_capabilities *c, int last, struc
 	}
 	for (size_t i = 0; i < c->n_ambient; i++) {
 		int v = caps_from_name(c->ambient[i]);
-		if (v < 0 || v > last)
+		if (v < 0 || v > last || !mask_has(held, v))
 			continue;
 		/* The kernel cannot hold an ambient cap that is not both permitted and
 		 * inheritable. `runc spec` lists ambient caps with no inheritable set, and
@@ -242,18 +275,18 @@ static int caps_apply_ambient(const struct spec_capabilities *c, int last, struc
 	return 0;
 }
 
-int caps_apply_sets(const struct spec_capabilities *c, int last, struct hutch_error **err)
+int caps_apply_sets(const struct spec_capabilities *c, int last, uint64_t held, struct hutch_error **err)
 {
 	if (c == NULL)
 		return 0;
 	cap_t caps = cap_init();
 	if (caps == NULL)
 		return hutch_error_errno(err, "cap_init");
-	int r = caps_fill(caps, CAP_EFFECTIVE, c->effective, c->n_effective, last, err);
+	int r = caps_fill(caps, CAP_EFFECTIVE, c->effective, c->n_effective, last, held, err);
 	if (r == 0)
-		r = caps_fill(caps, CAP_PERMITTED, c->permitted, c->n_permitted, last, err);
+		r = caps_fill(caps, CAP_PERMITTED, c->permitted, c->n_permitted, last, held, err);
 	if (r == 0)
-		r = caps_fill(caps, CAP_INHERITABLE, c->inheritable, c->n_inheritable, last, err);
+		r = caps_fill(caps, CAP_INHERITABLE, c->inheritable, c->n_inheritable, last, held, err);
 	if (r == 0 && cap_set_proc(caps) < 0) {
 		if (errno == EPERM)
 			r = caps_explain_eperm(c, last, err);
@@ -263,5 +296,5 @@ int caps_apply_sets(const struct spec_capabilities *c, int last, struct hutch_er
 	cap_free(caps);
 	if (r < 0)
 		return -1;
-	return caps_apply_ambient(c, last, err);
+	return caps_apply_ambient(c, last, held, err);
 }

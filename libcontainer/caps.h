@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "../spec/spec.h"
 
 struct cap_name {
@@ -25,7 +26,10 @@ int caps_last_cap(int proc);
 /* Drop from the bounding set what is not listed; must run before the uid change. */
 int caps_apply_bounding(const struct spec_capabilities *c, int last, struct hutch_error **err);
 /* Effective, permitted, inheritable, then ambient (last, it needs the others). */
-int caps_apply_sets(const struct spec_capabilities *c, int last, struct hutch_error **err);
+int caps_apply_sets(const struct spec_capabilities *c, int last, uint64_t held, struct hutch_error **err);
+/* The caps the runtime can grant: its bounding set (CapBnd of self/status in
+ * the procfs `proc`; -1: the caller's /proc). All bits when unreadable. */
+int caps_runtime_bounding(int proc, uint64_t *mask);
 int caps_validate(const struct spec_capabilities *c, struct hutch_error **err);
 
 #endif

@@ -119,6 +119,8 @@ int process_apply_identity(const struct spec_process *p, int proc, struct hutch_
 	static const struct spec_capabilities no_caps;
 	const struct spec_capabilities *c = p->capabilities ? p->capabilities : &no_caps;
 	int last = caps_last_cap(proc);
+	uint64_t held;
+	caps_runtime_bounding(proc, &held);
 	if (caps_apply_bounding(c, last, err) < 0)
 		return -1;
 	if (process_set_groups(&p->user, proc, err) < 0)
@@ -126,7 +128,7 @@ int process_apply_identity(const struct spec_process *p, int proc, struct hutch_
 	if (process_set_ids(&p->user, err) < 0)
 		return hutch_error_wrap(err, "process.user");
 	umask(p->user.has_umask ? p->user.umask : PROCESS_DEFAULT_UMASK);
-	if (caps_apply_sets(c, last, err) < 0)
+	if (caps_apply_sets(c, last, held, err) < 0)
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return hutch_error_errno(err, "prctl PR_SET_NO_NEW_PRIVS");

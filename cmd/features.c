@@ -70,9 +70,12 @@ static json_object *linux_features(void)
 	json_object_object_add(cg, "rdma", json_object_new_boolean(false));
 	json_object_object_add(l, "cgroup", cg);
 	json_object_object_add(l, "seccomp", seccomp_features());
-	json_object_object_add(l, "apparmor", bool_object("enabled", false));
-	json_object_object_add(l, "selinux", bool_object("enabled", false));
-	json_object_object_add(l, "intelRdt", bool_object("enabled", false));
+	json_object_object_add(l, "apparmor", bool_object("enabled", true));
+	json_object_object_add(l, "selinux", bool_object("enabled", true));
+	json_object *rdt = bool_object("enabled", true);
+	json_object_object_add(rdt, "schemata", json_object_new_boolean(true));
+	json_object_object_add(rdt, "monitoring", json_object_new_boolean(true));
+	json_object_object_add(l, "intelRdt", rdt);
 	json_object *ext = json_object_new_object();
 	json_object_object_add(ext, "idmap", bool_object("enabled", mount_idmap_known()));
 	json_object_object_add(l, "mountExtensions", ext);

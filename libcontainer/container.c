@@ -6,6 +6,8 @@
 #include "cgroup.h"
 #include "exe.h"
 #include "hooks.h"
+#include "intelrdt.h"
+#include "lsm.h"
 #include "namespaces.h"
 #include "net.h"
 #include "process.h"
@@ -41,28 +43,18 @@ struct create_run {
 	int sock;
 	bool hooks_started;
 	int console_ours;            /* foreground terminal: our end of the console socketpair */
+	int rdt_tasks;               /* linux.intelRdt: the tasks file of the container's group */
 };
-
-static int unsupported(const char *field, const char *issue, struct hutch_error **err)
-{
-	return hutch_error_set(err, ENOTSUP, "config.json: %s: not supported by this version of hutch (%s)",
-			       field, issue);
-}
 
 int container_check_supported(const struct spec *s, struct hutch_error **err)
 {
-	const struct spec_process *p = s->process;
 	const struct spec_linux *l = s->linux_;
-	if (p && p->apparmor_profile && *p->apparmor_profile)
-		return unsupported("process.apparmorProfile", "AppArmor is not enabled on this host", err);
-	if (p && p->selinux_label && *p->selinux_label)
-		return unsupported("process.selinuxLabel", "SELinux is not enabled on this host", err);
+	if (lsm_validate(s, err) < 0)
+		return -1;
 	if (l == NULL)
 		return 0;
-	if (l->mount_label && *l->mount_label)
-		return unsupported("linux.mountLabel", "SELinux is not enabled on this host", err);
-	if (l->intel_rdt)
-		return unsupported("linux.intelRdt", "no resctrl filesystem is mounted", err);
+	if (intelrdt_validate(l->intel_rdt, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -180,6 +172,12 @@ static int make_cgroup(struct create_run *r, struct hutch_error **err)
 	return 0;
 }
 
+static int make_intelrdt(struct create_run *r, struct hutch_error **err)
+{
+	const struct spec_intel_rdt *rdt = r->spec->linux_ ? r->spec->linux_->intel_rdt : NULL;
+	return rdt ? intelrdt_setup(rdt, r->st.id, &r->rdt_tasks, err) : 0;
+}
+
 /* The bootstrap options the init stage needs besides config.json. */
 static char *bootstrap_json(const struct create_run *r, bool cgroup_fd)
 {
@@ -285,6 +283,10 @@ static int on_pid(struct create_run *r, const struct sync_msg *m, struct hutch_e
 			;
 		r->child = 0;
 	}
+	/* Its resctrl group before anything of the user's runs (even when the
+	 * init was born in its cgroup and goes on without waiting for us). */
+	if (r->rdt_tasks >= 0 && intelrdt_enter(r->rdt_tasks, r->st.pid, err) < 0)
+		return -1;
 	/* Only the container's own init goes into its cgroup, once its stage one
 	 * (exec, parse, namespaces) is done: none of that is charged to the
 	 * container's memory. Born there (clone3) or moved now; in the latter case
@@ -359,6 +361,8 @@ static void create_abort(struct create_run *r)
 	reap(r->child);
 	if (r->cg)
 		cgroup_destroy(r->cg, NULL);
+	if (r->rdt_tasks >= 0)
+		intelrdt_remove(r->spec->linux_->intel_rdt, r->st.id, NULL);
 	if (r->dir)
 		state_dir_remove(r->dir, NULL);
 	const struct spec_hooks *h = r->spec ? r->spec->hooks : NULL;
@@ -384,11 +388,13 @@ static void create_run_release(struct create_run *r)
 	state_dir_free(r->dir);
 	closep(&r->sock);
 	closep(&r->console_ours);
+	closep(&r->rdt_tasks);
 }
 
 static int create_steps(struct create_run *r, struct hutch_error **err)
 {
-	if (load_config(r, err) < 0 || make_state_dir(r, err) < 0 || make_cgroup(r, err) < 0)
+	if (load_config(r, err) < 0 || make_state_dir(r, err) < 0 || make_cgroup(r, err) < 0 ||
+	    make_intelrdt(r, err) < 0)
 		return -1;
 	if (start_init_stage(r, err) < 0 || sync_loop(r, err) < 0)
 		return -1;
@@ -412,7 +418,7 @@ int container_create(const struct create_opts *o, pid_t *pid, struct hutch_error
 {
 	if (state_validate_id(o->id, err) < 0)
 		return -1;
-	struct create_run r = { .o = o, .sock = -1, .console_ours = -1 };
+	struct create_run r = { .o = o, .sock = -1, .console_ours = -1, .rdt_tasks = -1 };
 	int rc = create_steps(&r, err);
 	if (rc < 0)
 		create_abort(&r);

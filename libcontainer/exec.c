@@ -4,6 +4,8 @@
 #include "container.h"
 #include "cgroup.h"
 #include "exe.h"
+#include "lsm.h"
+#include "process.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -61,7 +63,10 @@ static int exec_check(struct exec_run *r, struct hutch_error **err)
 	if (spec_parse_process(o->process_json, strlen(o->process_json), "process.json", &p, err) < 0)
 		return -1;
 	r->terminal = p->terminal;
+	int bad = lsm_validate_process(p, err) < 0 || process_validate(p, err) < 0;
 	spec_process_free(p);
+	if (bad)
+		return -1;
 	if (r->terminal && o->console_socket == NULL && o->terminal_master == NULL)
 		return hutch_error_set(err, 0, "exec: process.terminal: cannot allocate a terminal "
 				       "without --console-socket");

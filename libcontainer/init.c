@@ -1,6 +1,8 @@
 #include "init.h"
 #include "caps.h"
 #include "hooks.h"
+#include "intelrdt.h"
+#include "lsm.h"
 #include "mount.h"
 #include "namespaces.h"
 #include "net.h"
@@ -353,8 +355,13 @@ static int init_session_keyring(const struct init_ctx *c, struct hutch_error **e
 	if (c->no_new_keyring)
 		return 0;
 	cleanup_free char *name = xasprintf("_ses.%s", c->id);
+	const char *label = c->spec->process ? c->spec->process->selinux_label : NULL;
+	if (label && label[0] && lsm_set_keyring_label(c->proc, label, err) < 0)
+		return -1;
 	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS)
 		return hutch_error_errno(err, "join a new session keyring");
+	if (label && label[0] && lsm_set_keyring_label(c->proc, NULL, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -418,6 +425,9 @@ static int init_process(struct init_ctx *c, struct hutch_error **err)
 		return -1;
 	/* exec mode wrote it before joining the container (init_exec_main) */
 	if (!c->exec_mode && process_apply_oom_score_adj(p, c->proc, err) < 0)
+		return -1;
+	/* Before no_new_privs, which limits the transitions the LSMs allow. */
+	if (lsm_apply_exec_labels(c->proc, p, err) < 0)
 		return -1;
 	if (!seccomp_late(c) && init_seccomp_load(c, err) < 0)
 		return -1;
@@ -505,6 +515,19 @@ static _Noreturn void init_run(struct init_ctx *c)
 	init_exec_now(c);
 }
 
+/* The container's resctrl group: "0" is the writer itself, and the process
+ * forked into the container inherits it. */
+static int init_exec_intelrdt(const struct init_ctx *c, struct hutch_error **err)
+{
+	const struct spec_intel_rdt *rdt = c->spec->linux_ ? c->spec->linux_->intel_rdt : NULL;
+	cleanup_close int tasks = -1;
+	if (rdt == NULL)
+		return 0;
+	if (intelrdt_open_tasks(rdt, c->id, &tasks, err) < 0 || intelrdt_enter(tasks, 0, err) < 0)
+		return -1;
+	return 0;
+}
+
 /* exec mode, in the runtime's namespaces: the seccomp listener, hutch's
  * procfs (the host's, the only one at hand), and oomScoreAdj with the
  * runtime's credentials (the process is not dumpable: its /proc files belong
@@ -520,6 +543,8 @@ static int init_exec_host_side(struct init_ctx *c, struct hutch_error **err)
 	if (c->proc < 0 || init_seccomp_prepare(c, err) < 0)
 		return -1;
 	if (process_apply_oom_score_adj(c->spec->process, c->proc, err) < 0)
+		return -1;
+	if (init_exec_intelrdt(c, err) < 0)
 		return -1;
 	return sched_apply_affinity_initial(c->spec, err);
 }

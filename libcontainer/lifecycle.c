@@ -3,6 +3,7 @@
 #include "container.h"
 #include "cgroup.h"
 #include "hooks.h"
+#include "intelrdt.h"
 #include "state.h"
 #include "sync.h"
 #include "utils.h"
@@ -125,6 +126,9 @@ static int destroy(struct opened *o, struct hutch_error **err)
 		if (cgroup_open(o->st->cgroup_path, &cg, NULL) == 0 && cgroup_destroy(cg, err) < 0)
 			return -1;
 	}
+	const struct spec_intel_rdt *rdt = s && s->linux_ ? s->linux_->intel_rdt : NULL;
+	if (rdt && intelrdt_remove(rdt, o->st->id, err) < 0)
+		return -1;
 	if (state_dir_remove(o->dir, err) < 0)
 		return -1;
 	run_poststop(o, s);

@@ -776,6 +776,20 @@ static int entry_mount(struct entry *e, struct hutch_error **err)
 	return legacy_mount(e, err);
 }
 
+/* linux.mountLabel labels the filesystems made for the container, as runc
+ * does: not binds and remounts (their files keep their labels), nor proc,
+ * sysfs, cgroup and mqueue, which take no context= option. */
+static bool mount_takes_context(const struct spec_mount *m, const struct mount_plan *p)
+{
+	static const char *const none[] = { "proc", "sysfs", "cgroup", "cgroup2", "mqueue" };
+	if (p->bind || (p->flags & MS_REMOUNT) || m->type == NULL)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(none); i++)
+		if (strcmp(m->type, none[i]) == 0)
+			return false;
+	return true;
+}
+
 int mount_entry_apply(const struct mount_env *env, const struct spec_mount *m, size_t idx,
 		      struct hutch_error **err)
 {
@@ -787,6 +801,8 @@ int mount_entry_apply(const struct mount_env *env, const struct spec_mount *m, s
 		e.src_fd = take_fd(&env->idmap_fds[idx]);
 		e.prepared = true;
 	}
+	if (env->mount_context && mount_takes_context(m, &e.plan))
+		plan_add_data(&e.plan, env->mount_context);
 	int r;
 	if (is_cgroup_type(m->type) && !e.plan.bind)
 		r = mount_cgroup_apply(env, m, &e.plan, e.dest, err);

@@ -57,6 +57,7 @@ struct mount_env {
 	const char *bundle;       /* relative bind sources resolve here (NULL: cwd) */
 	bool userns, new_cgroupns;
 	const char *cgroup_path;
+	const char *mount_context; /* linux.mountLabel as a mount option (lsm.c), or NULL */
 };
 
 /* Mount config entry `m` (index `idx`, for messages) inside the rootfs. */

@@ -1,4 +1,5 @@
 #include "rootfs.h"
+#include "lsm.h"
 #include "mount.h"
 #include "mount_api.h"
 #include "paths.h"
@@ -272,10 +273,12 @@ int rootfs_prepare(struct rootfs_ctx *ctx, struct hutch_error **err)
 	ctx->rootfs_fd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ctx->rootfs_fd < 0)
 		return hutch_error_errno(err, "open rootfs %s", ctx->rootfs);
+	cleanup_free char *context = lsm_mount_context(s->linux_);
 	struct mount_env env = {
 		.rootfs_fd = ctx->rootfs_fd, .idmap_fds = ctx->idmap_fds,
 		.bundle = ctx->bundle, .userns = ctx->userns,
 		.new_cgroupns = ctx->new_cgroupns, .cgroup_path = ctx->cgroup_path,
+		.mount_context = context,
 	};
 	for (size_t i = 0; i < s->n_mounts; i++)
 		if (mount_entry_apply(&env, &s->mounts[i], i, err) < 0)
@@ -360,7 +363,8 @@ static int open_null_device(struct hutch_error **err)
 	return take_fd(&fd);
 }
 
-static int mask_path(int rootfd, int null, const char *path, size_t i, struct hutch_error **err)
+static int mask_path(int rootfd, int null, const char *context, const char *path, size_t i,
+		     struct hutch_error **err)
 {
 	cleanup_close int fd = -1;
 	if (open_or_missing(rootfd, path, &fd, "linux.maskedPaths", i, err) < 0)
@@ -372,7 +376,7 @@ static int mask_path(int rootfd, int null, const char *path, size_t i, struct hu
 		return hutch_error_errno(err, "linux.maskedPaths[%zu]: stat %s", i, path);
 	struct fd_path tp = fd_path(fd);
 	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", tp.s, "tmpfs", MS_RDONLY, NULL) < 0)
+		if (mount("tmpfs", tp.s, "tmpfs", MS_RDONLY, context) < 0)
 			return hutch_error_errno(err, "linux.maskedPaths[%zu]: mount tmpfs on %s", i, path);
 		return 0;
 	}
@@ -423,8 +427,9 @@ int rootfs_finalize(struct rootfs_ctx *ctx, struct hutch_error **err)
 		cleanup_close int null = open_null_device(err);
 		if (null < 0)
 			return -1;
+		cleanup_free char *context = lsm_mount_context(l);
 		for (size_t i = 0; i < l->n_masked_paths; i++)
-			if (mask_path(ctx->rootfs_fd, null, l->masked_paths[i], i, err) < 0)
+			if (mask_path(ctx->rootfs_fd, null, context, l->masked_paths[i], i, err) < 0)
 				return -1;
 	}
 	return rootfs_readonly_root(ctx, err);

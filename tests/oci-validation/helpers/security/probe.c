@@ -15,6 +15,8 @@
  *   probe trace NR [ARG...]     the syscall in a child traced with
  *                               PTRACE_O_TRACESECCOMP; prints "traced msg=M"
  *                               (the filter's SECCOMP_RET_DATA) or "ret=R errno=E"
+ *   probe signalled NR [ARG...] the syscall with a SIGUSR1 handler (SA_RESTART);
+ *                               prints "ret=R errno=E signals=N"
  *   probe fds                   every open fd and what it points to
  *   probe openfds               the open fds below 4096, found with fcntl (no /proc needed)
  *
@@ -173,6 +175,23 @@ static int probe_trap(const struct call *c)
 	return 0;
 }
 
+static volatile sig_atomic_t signals;
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+	signals++;
+}
+
+static int probe_signalled(const struct call *c)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1, .sa_flags = SA_RESTART };
+	sigaction(SIGUSR1, &sa, NULL);
+	long r = do_call(c);
+	printf("ret=%ld errno=%d signals=%d\n", r, r < 0 ? errno : 0, (int)signals);
+	return 0;
+}
+
 static int trace_child(const struct call *c)
 {
 	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0)
@@ -274,5 +293,7 @@ int main(int argc, char **argv)
 		return probe_trap(&c);
 	if (strcmp(cmd, "trace") == 0)
 		return probe_trace(&c);
+	if (strcmp(cmd, "signalled") == 0)
+		return probe_signalled(&c);
 	return usage();
 }

@@ -178,6 +178,11 @@ static int build_process(const struct global_opts *g, const struct exec_flags *f
 		json_object_object_add(p, "cwd", json_object_new_string(f->cwd));
 	if (f->no_new_privs)
 		json_object_object_add(p, "noNewPrivileges", json_object_new_boolean(true));
+	/* Checked against the host's LSMs with the rest of the process (lsm.c). */
+	if (f->apparmor)
+		json_object_object_add(p, "apparmorProfile", json_object_new_string(f->apparmor));
+	if (f->label)
+		json_object_object_add(p, "selinuxLabel", json_object_new_string(f->label));
 	apply_env(p, f->env);
 	apply_caps(p, f->caps);
 	if (apply_user(p, f) != 0)
@@ -188,10 +193,6 @@ static int build_process(const struct global_opts *g, const struct exec_flags *f
 
 static int check_unsupported(const struct exec_flags *f, struct hutch_error **err)
 {
-	if (f->apparmor)
-		return hutch_error_set(err, ENOTSUP, "exec --apparmor: AppArmor is not enabled on this host");
-	if (f->label)
-		return hutch_error_set(err, ENOTSUP, "exec --process-label: SELinux is not enabled on this host");
 	if (f->cgroup)
 		return hutch_error_set(err, ENOTSUP, "exec --cgroup: not supported by this version of hutch");
 	return 0;

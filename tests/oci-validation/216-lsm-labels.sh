@@ -43,6 +43,16 @@ if [ $apparmor = n ]; then
 	[ "$RC" = 1 ] || { is_runc && [ "$RC" != 0 ]; } || fail "exec with apparmorProfile: expected exit status 1, got $RC"
 	is_runc || assert_contains "$ERR" "process.apparmorProfile: AppArmor is not enabled on this host" "exec error"
 	wait_status "$ID" running
+	# runc's flags for the same fields
+	capture rt exec --apparmor hutch-test "$ID" true
+	[ "$RC" != 0 ] || fail "exec --apparmor on a host without AppArmor succeeded"
+	is_runc || assert_contains "$ERR" "process.apparmorProfile: AppArmor is not enabled on this host" "exec --apparmor"
+fi
+if [ $selinux = n ]; then
+	capture rt exec --process-label system_u:system_r:container_t:s0 "$ID" true
+	[ "$RC" != 0 ] || fail "exec --process-label on a host without SELinux succeeded"
+	is_runc || assert_contains "$ERR" "process.selinuxLabel: SELinux is not enabled on this host" "exec --process-label"
+	wait_status "$ID" running
 fi
 rt delete --force "$ID" > /dev/null 2>&1
 

@@ -445,8 +445,7 @@ static int init_container(struct init_ctx *c, struct hutch_error **err)
 		return hutch_error_wrap(err, "loopback");
 	if (spec_find_namespace(s, SPEC_NS_UTS) && init_uts(s, err) < 0)
 		return -1;
-	/* In the container's pid and user namespaces, before the pivot (a
-	 * private procfs needs a fully visible /proc in the mount namespace). */
+	/* Before any mount of the container: "/proc" is still the runtime's. */
 	c->proc = procfs_open(err);
 	if (c->proc < 0)
 		return -1;

@@ -4,20 +4,20 @@
  * path a mount can redirect to another procfs file (CVE-2025-52881: a write
  * meant for /proc/self/attr/exec landing on /proc/sys/kernel/core_pattern).
  *
- * procfs_open() gives a private instance: fsopen("proc") + fsmount, a
- * detached mount that no path reaches and nothing can be mounted on. Where
- * the kernel refuses it (old kernel, a pid namespace of another user
- * namespace, a /proc that is not fully visible) it falls back to
- * procfs_open_mounted(): "/proc" of the current mount namespace, checked to
- * be the root of a procfs mount. Files are opened beneath the root without
- * crossing a mount or a magic link (openat2 RESOLVE_BENEATH | RESOLVE_NO_XDEV
- * | RESOLVE_NO_MAGICLINKS); without openat2, the file's filesystem and mount
- * id are compared with the root's.
+ * procfs_open() gives the runtime's "/proc" (of the mount namespace it is
+ * called in, before the container's mounts are made or entered), checked to
+ * be the root of a procfs mount; where it is not, a private instance:
+ * fsopen("proc") + fsmount, a detached mount that no path reaches and nothing
+ * can be mounted on. Files are opened beneath the root without crossing a
+ * mount or a magic link (openat2 RESOLVE_BENEATH | RESOLVE_NO_XDEV |
+ * RESOLVE_NO_MAGICLINKS); without openat2, the file's filesystem and mount id
+ * are compared with the root's. The fd must not outlive the setup: the init
+ * stage closes it before the container can run.
  *
  * Test switches (the e2e tests set them; hutch forwards HUTCH_TEST_* to its
  * init stage): HUTCH_TEST_OLD_MOUNT_API=1 (no new mount API, mount_api.h)
- * forces procfs_open_mounted, HUTCH_TEST_NO_OPENAT2=1 the check without
- * openat2. */
+ * rules out the private instance, HUTCH_TEST_NO_OPENAT2=1 forces the check
+ * without openat2. */
 #ifndef HUTCH_PROCFS_H
 #define HUTCH_PROCFS_H
 
@@ -29,6 +29,7 @@
 /* An O_PATH fd of a procfs root, close-on-exec. */
 int procfs_open(struct hutch_error **err);
 int procfs_open_mounted(struct hutch_error **err);
+int procfs_open_private(struct hutch_error **err);
 
 /* `path` is relative to the procfs root ("self/oom_score_adj",
  * "sys/net/ipv4/ip_forward"). Returns the fd, or -1 with *err naming

@@ -1,10 +1,11 @@
 #!/bin/bash
 # CVE-2025-52881: a runtime's writes to procfs (oom_score_adj, sysctl, LSM attributes)
 # must not go through the container's /proc, where a mount can put another procfs file over
-# the one meant. hutch writes through a procfs of its own (libcontainer/procfs.c): a private
-# instance (fsopen), or the runtime's /proc checked to be a procfs root
-# (HUTCH_TEST_OLD_MOUNT_API=1), opening files beneath it without crossing a mount (openat2
-# RESOLVE_NO_XDEV, or a mount id check with HUTCH_TEST_NO_OPENAT2=1).
+# the one meant. hutch writes through a procfs of its own (libcontainer/procfs.c): the
+# runtime's /proc checked to be a procfs root (a private fsopen instance where it is not:
+# tests/unit/test_procfs), opened before any mount of the container, files opened beneath
+# it without crossing a mount (openat2 RESOLVE_NO_XDEV, or a mount id check with
+# HUTCH_TEST_NO_OPENAT2=1); also with the mount(2) fallback (HUTCH_TEST_OLD_MOUNT_API=1).
 # The config binds oom_score_adj files of two host processes over the container's
 # /proc/self/oom_score_adj and /proc/sys/net/ipv4/ip_forward: hutch's writes of
 # process.oomScoreAdj and of the sysctl must reach the container's own files, and the host

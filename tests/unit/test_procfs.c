@@ -47,8 +47,8 @@ static void test_read(void)
 {
 	for (int k = 0; k < 2; k++) {
 		struct hutch_error *err = NULL;
-		int proc = k == 0 ? procfs_open(&err) : procfs_open_mounted(&err);
-		CHECK(proc >= 0, "procfs_open%s: %s", k ? "_mounted" : "", err ? err->msg : "");
+		int proc = k == 0 ? procfs_open_private(&err) : procfs_open_mounted(&err);
+		CHECK(proc >= 0, "procfs_open_%s: %s", k ? "mounted" : "private", err ? err->msg : "");
 		if (proc < 0) {
 			hutch_error_free(err);
 			continue;
@@ -84,7 +84,7 @@ static void test_overmount(void)
 		hutch_error_free(err);
 		err = NULL;
 		close(proc);
-		proc = procfs_open(&err);
+		proc = procfs_open_private(&err);
 		fd = proc < 0 ? -1 : procfs_open_file(proc, "self/oom_score_adj", O_RDONLY, &err);
 		CHECK(fd >= 0, "%s: private procfs: %s", mode_name(on), err ? err->msg : "");
 		if (fd >= 0)
@@ -110,6 +110,16 @@ static void test_fake_root(void)
 	CHECK(mount("tmpfs", "/proc", "tmpfs", 0, NULL) == 0, "tmpfs on /proc: %s", strerror(errno));
 	CHECK(procfs_open_mounted(&err) < 0 && err && strstr(err->msg, "not on a procfs"),
 	      "a tmpfs on /proc accepted (%s)", err ? err->msg : "no error");
+	hutch_error_free(err);
+	err = NULL;
+	/* procfs_open falls back to a private instance */
+	int proc = procfs_open(&err);
+	char *buf = NULL;
+	CHECK(proc >= 0 && procfs_read(proc, "self/status", &buf, NULL) == 0 && strstr(buf, "Name:"),
+	      "procfs_open with a tmpfs on /proc: %s", err ? err->msg : "no status");
+	free(buf);
+	if (proc >= 0)
+		close(proc);
 	hutch_error_free(err);
 	umount2("/proc", MNT_DETACH);
 }

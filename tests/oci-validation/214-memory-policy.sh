@@ -25,7 +25,10 @@ policy '{"mode": "MPOL_LOCAL"}' "mode=4 flags=0x0 nodes="
 policy '{"mode": "MPOL_DEFAULT"}' "mode=0 flags=0x0 nodes="
 policy '{"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES"]}' "mode=2 flags=0x8000 nodes=0"
 policy '{"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_RELATIVE_NODES"]}' "mode=2 flags=0x4000 nodes=0"
-policy '{"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_NUMA_BALANCING"]}' "mode=2 flags=0x2000 nodes=0"
+# NUMA balancing is a kernel option (CONFIG_NUMA_BALANCING)
+if [ -e /proc/sys/kernel/numa_balancing ]; then
+	policy '{"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_NUMA_BALANCING"]}' "mode=2 flags=0x2000 nodes=0"
+fi
 # weighted interleave is Linux 6.9
 if [ "$(uname -r | awk -F. '{print $1 * 100 + $2}')" -ge 609 ]; then
 	policy '{"mode": "MPOL_WEIGHTED_INTERLEAVE", "nodes": "0"}' "mode=6 flags=0x0 nodes=0"

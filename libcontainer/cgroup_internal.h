@@ -70,7 +70,6 @@ bool cgroup_v2_frozen(int dirfd);
 /* Enable `controller` in cgroup.subtree_control of every ancestor of the container's
  * cgroup2 directory. */
 int cgroup_v2_enable(struct cgroup *cg, const char *controller, struct hutch_error **err);
-int cgroup_v2_set_hugetlb(struct cgroup *cg, const struct spec_resources *res, struct hutch_error **err);
 int cgroup_v2_set_unified(struct cgroup *cg, const struct spec_resources *res, struct hutch_error **err);
 
 /* cgroup_devices.c */

@@ -76,10 +76,38 @@ static int enable_list(struct cgroup *cg, const char *ctrls, struct hutch_error 
 	return 0;
 }
 
+/* Every controller of `ctrls` is in the container's cgroup.controllers, i.e.
+ * already enabled in its parent (then in every ancestor): the usual case on
+ * the create path, one read instead of a write per level. */
+static bool controllers_available(const struct cgroup *cg, const char *ctrls)
+{
+	cleanup_free char *avail = NULL;
+	if (read_file_at(cg->v2.dir_fd, "cgroup.controllers", &avail, NULL, NULL) < 0)
+		return false;
+	for (const char *s = ctrls; *s;) {
+		s += strspn(s, " +");
+		size_t l = strcspn(s, " ");
+		if (l == 0)
+			break;
+		cleanup_free char *name = xstrndup(s, l);
+		if (!word_in(avail, name))
+			return false;
+		s += l;
+	}
+	return true;
+}
+
+static int ensure_controllers(struct cgroup *cg, const char *ctrls, struct hutch_error **err)
+{
+	if (controllers_available(cg, ctrls))
+		return 0;
+	return enable_list(cg, ctrls, err);
+}
+
 int cgroup_v2_enable(struct cgroup *cg, const char *controller, struct hutch_error **err)
 {
 	cleanup_free char *c = xasprintf("+%s", controller);
-	return enable_list(cg, c, err);
+	return ensure_controllers(cg, c, err);
 }
 
 static bool memory_used(const struct spec_memory *m)
@@ -125,25 +153,53 @@ static char *needed_controllers(const struct spec_resources *res)
 	return l;
 }
 
-/* memory.swap.max holds swap only; the spec's swap is memory+swap (v1 memsw). */
-static int swap_v2(const struct spec_memory *m, int64_t *out, struct hutch_error **err)
+static int read_value(int fd, const char *file, char **out, struct hutch_error **err)
 {
-	int64_t limit = m->has_limit ? m->limit : 0;
-	if (m->swap == -1) {
-		*out = -1;
-		return 0;
-	}
-	if (limit <= 0)
-		return hutch_error_set(err, EINVAL, "linux.resources.memory.swap: cannot be set without memory.limit");
-	if (m->swap < limit)
-		return hutch_error_set(err, EINVAL, "linux.resources.memory.swap: %" PRId64
-				       " is below memory.limit %" PRId64 " (swap is memory+swap)", m->swap, limit);
-	*out = m->swap - limit;
+	if (read_file_at(fd, file, out, NULL, err) < 0)
+		return -1;
+	(*out)[strcspn(*out, "\n")] = '\0';
 	return 0;
 }
 
-/* kernel, kernelTCP, swappiness and disableOOMKiller have no v2 file: ignored, as
- * runc and crun do. */
+/* The memory limit the swap is relative to: the one being set, else the
+ * cgroup's current memory.max (update --memory-swap alone). -1: max. */
+static int memory_limit_for_swap(int fd, const struct spec_memory *m, int64_t *out, struct hutch_error **err)
+{
+	cleanup_free char *cur = NULL;
+	long long v;
+	if (m->has_limit) {
+		*out = m->limit;
+		return 0;
+	}
+	if (read_value(fd, "memory.max", &cur, err) < 0)
+		return -1;
+	*out = strcmp(cur, "max") == 0 ? -1 : parse_int64(cur, &v) == 0 ? (int64_t)v : 0;
+	return 0;
+}
+
+/* memory.swap.max holds swap only, the spec's swap is memory+swap (v1 memsw):
+ * runc's conversion. -1 and 0 stay as they are, unlimited memory keeps the
+ * value as is, else swap - limit. *out -2: nothing to write. */
+static int swap_v2(int fd, const struct spec_memory *m, int64_t *out, struct hutch_error **err)
+{
+	int64_t limit;
+	if (memory_limit_for_swap(fd, m, &limit, err) < 0)
+		return -1;
+	if (limit == -1 && m->swap == 0) {
+		*out = -1;
+	} else if (m->swap == -1 || m->swap == 0 || limit == -1) {
+		*out = m->swap == 0 ? -2 : m->swap;
+	} else if (limit <= 0) {
+		return hutch_error_set(err, EINVAL, "linux.resources.memory.swap: cannot be set without memory.limit");
+	} else if (m->swap < limit) {
+		return hutch_error_set(err, EINVAL, "linux.resources.memory.swap: %" PRId64
+				       " is below memory.limit %" PRId64 " (swap is memory+swap)", m->swap, limit);
+	} else {
+		*out = m->swap - limit;
+	}
+	return 0;
+}
+
 /* config-linux.md checkBeforeUpdate: a limit below the current usage "MUST" be
  * rejected; v2 would run the OOM killer instead of refusing it as v1 does. */
 static int check_before_update(int fd, const struct spec_memory *m, struct hutch_error **err)
@@ -152,65 +208,110 @@ static int check_before_update(int fd, const struct spec_memory *m, struct hutch
 		return 0;
 	cleanup_free char *cur = NULL;
 	unsigned long long usage;
-	if (read_file_at(fd, "memory.current", &cur, NULL, err) < 0)
+	if (read_value(fd, "memory.current", &cur, err) < 0)
 		return hutch_error_wrap(err, "linux.resources.memory.checkBeforeUpdate");
-	cur[strcspn(cur, "\n")] = '\0';
 	if (parse_uint64(cur, &usage) == 0 && usage >= (unsigned long long)m->limit)
 		return hutch_error_set(err, EBUSY, "linux.resources.memory.limit: %" PRId64
 				       " is below the current usage %llu (checkBeforeUpdate)", m->limit, usage);
 	return 0;
 }
 
+static int set_swap(int fd, const struct spec_memory *m, struct hutch_error **err)
+{
+	int64_t s;
+	if (!m->has_swap || swap_v2(fd, m, &s, err) < 0)
+		return m->has_swap ? -1 : 0;
+	if (s == -2)
+		return 0;
+	/* Without swap accounting there is no memory.swap.max: "no swap" and
+	 * "unlimited" are then true anyway (runc skips them too). */
+	if ((s == -1 || s == 0) && faccessat(fd, "memory.swap.max", F_OK, 0) < 0 && errno == ENOENT)
+		return 0;
+	return put_i64_or_max(fd, "memory.swap.max", "memory.swap", s, err);
+}
+
+/* kernel, kernelTCP, swappiness and disableOOMKiller have no v2 file: ignored,
+ * as runc and crun do (the OOM killer cannot be disabled on cgroup v2). */
 static int set_memory(int fd, const struct spec_memory *m, struct hutch_error **err)
 {
-	if (check_before_update(fd, m, err) < 0)
+	if (check_before_update(fd, m, err) < 0 || set_swap(fd, m, err) < 0)
 		return -1;
 	if (m->has_limit && put_i64_or_max(fd, "memory.max", "memory.limit", m->limit, err) < 0)
 		return -1;
 	if (m->has_reservation && put_i64_or_max(fd, "memory.low", "memory.reservation", m->reservation, err) < 0)
 		return -1;
-	if (m->has_swap && m->swap != 0) {
-		int64_t s = -1;
-		if (swap_v2(m, &s, err) < 0 || put_i64_or_max(fd, "memory.swap.max", "memory.swap", s, err) < 0)
-			return -1;
-	}
 	return 0;
+}
+
+/* cpu.shares 2..262144 onto cpu.weight 1..10000 (runc's conversion). */
+static uint64_t shares_to_weight(uint64_t shares)
+{
+	uint64_t s = shares < 2 ? 2 : shares > 262144 ? 262144 : shares;
+	return 1 + ((s - 2) * 9999) / 262142;
+}
+
+/* cpu.max "<quota|max> <period>": a period alone keeps the current quota, a
+ * quota alone keeps the kernel's period. */
+static char *cpu_max_value(int fd, const struct spec_cpu *c, struct hutch_error **err)
+{
+	cleanup_free char *quota = NULL;
+	if (c->has_quota) {
+		quota = c->quota > 0 ? xasprintf("%" PRId64, c->quota) : xstrdup("max");
+	} else {
+		if (read_value(fd, "cpu.max", &quota, err) < 0)
+			return NULL;
+		quota[strcspn(quota, " ")] = '\0';
+	}
+	if (!c->has_period || c->period == 0)
+		return take_ptr(&quota);
+	return xasprintf("%s %" PRIu64, quota, c->period);
+}
+
+static int put_u64(int fd, const char *file, const char *field, uint64_t v, struct hutch_error **err)
+{
+	char b[24];
+	snprintf(b, sizeof(b), "%" PRIu64, v);
+	return put(fd, file, field, b, err);
+}
+
+/* cpu.max.burst must stay within the quota: when the new quota is below the
+ * current burst, the burst goes first. */
+static int set_cpu_max(int fd, const struct spec_cpu *c, struct hutch_error **err)
+{
+	bool max = c->has_quota || (c->has_period && c->period != 0);
+	cleanup_free char *v = max ? cpu_max_value(fd, c, err) : NULL;
+	if (max && v == NULL)
+		return -1;
+	cleanup_error struct hutch_error *first = NULL;
+	if (max && put(fd, "cpu.max", "cpu.quota", v, &first) < 0) {
+		if (!c->has_burst || first->errnum != EINVAL) {
+			*err = take_ptr(&first);
+			return -1;
+		}
+		if (put_u64(fd, "cpu.max.burst", "cpu.burst", c->burst, err) < 0)
+			return -1;
+		return put(fd, "cpu.max", "cpu.quota", v, err);
+	}
+	return c->has_burst ? put_u64(fd, "cpu.max.burst", "cpu.burst", c->burst, err) : 0;
 }
 
 static int set_cpu(int fd, const struct spec_cpu *c, struct hutch_error **err)
 {
 	if (c->has_realtime_period || c->has_realtime_runtime)
-		return hutch_error_set(err, ENOTSUP, "linux.resources.cpu.realtime*: not supported on cgroup v2");
-	if (c->has_shares && c->shares != 0) {
-		/* cpu.shares 2..262144 onto cpu.weight 1..10000 (runc's mapping). */
-		uint64_t s = c->shares < 2 ? 2 : c->shares > 262144 ? 262144 : c->shares;
-		char b[24];
-		snprintf(b, sizeof(b), "%" PRIu64, 1 + ((s - 2) * 9999) / 262142);
-		if (put(fd, "cpu.weight", "cpu.shares", b, err) < 0)
-			return -1;
-	}
-	if (c->has_quota || c->has_period) {
-		cleanup_free char *v = c->has_quota && c->quota > 0 ? xasprintf("%" PRId64, c->quota) : xstrdup("max");
-		if (c->has_period) {
-			char *w = xasprintf("%s %" PRIu64, v, c->period);
-			free(v);
-			v = w;
-		}
-		if (put(fd, "cpu.max", "cpu.quota", v, err) < 0)
-			return -1;
-	}
-	if (c->has_burst) {
-		char b[24];
-		snprintf(b, sizeof(b), "%" PRIu64, c->burst);
-		if (put(fd, "cpu.max.burst", "cpu.burst", b, err) < 0)
-			return -1;
-	}
+		return hutch_error_set(err, ENOTSUP, "linux.resources.cpu.realtime%s: cgroup v2 has no realtime "
+				       "CPU controller", c->has_realtime_period ? "Period" : "Runtime");
+	/* An idle group has no weight (the kernel refuses it): idle first. */
 	if (c->has_idle) {
 		char b[24];
 		snprintf(b, sizeof(b), "%" PRId64, c->idle);
 		if (put(fd, "cpu.idle", "cpu.idle", b, err) < 0)
 			return -1;
 	}
+	if (c->has_shares && c->shares != 0 && !(c->has_idle && c->idle == 1) &&
+	    put_u64(fd, "cpu.weight", "cpu.shares", shares_to_weight(c->shares), err) < 0)
+		return -1;
+	if (set_cpu_max(fd, c, err) < 0)
+		return -1;
 	if (c->cpus && *c->cpus && put(fd, "cpuset.cpus", "cpu.cpus", c->cpus, err) < 0)
 		return -1;
 	if (c->mems && *c->mems && put(fd, "cpuset.mems", "cpu.mems", c->mems, err) < 0)
@@ -230,29 +331,47 @@ static int set_io_max(int fd, const char *key, const char *field, const struct s
 	return 0;
 }
 
-/* BFQ takes the blkio weight (1..1000) as is; io.weight wants 1..10000. */
+/* BFQ's io.bfq.weight takes the blkio weight (1..1000) as is; io.weight (the
+ * io.cost controller) wants 1..10000: runc's conversion 1 + (w - 10) * 9999 / 990. */
+static int io_weight(bool bfq, uint16_t w, const char *field, unsigned *out, struct hutch_error **err)
+{
+	if (bfq) {
+		if (w < 1 || w > 1000)
+			return hutch_error_set(err, EINVAL, "linux.resources.blockIO.%s: %u is out of range 1-1000",
+					       field, (unsigned)w);
+		*out = w;
+		return 0;
+	}
+	if (w < 10 || w > 1000)
+		return hutch_error_set(err, EINVAL, "linux.resources.blockIO.%s: %u is out of range 10-1000",
+				       field, (unsigned)w);
+	*out = 1 + ((unsigned)w - 10) * 9999 / 990;
+	return 0;
+}
+
+/* leafWeight has no cgroup v2 counterpart (CFQ only): ignored, as runc does. */
 static int set_io_weights(int fd, const struct spec_block_io *b, struct hutch_error **err)
 {
 	bool bfq = faccessat(fd, "io.bfq.weight", F_OK, 0) == 0;
 	const char *file = bfq ? "io.bfq.weight" : "io.weight";
-#define CONV(w) (bfq ? (unsigned)(w) : 1 + ((unsigned)(w) - 10) * 9999 / 990)
+	unsigned w = 0;
 	if (b->has_weight && b->weight != 0) {
-		if (!bfq && (b->weight < 10 || b->weight > 1000))
-			return hutch_error_set(err, EINVAL, "linux.resources.blockIO.weight: %u is out of range 10-1000",
-					       (unsigned)b->weight);
-		cleanup_free char *v = xasprintf("%s%u", bfq ? "" : "default ", CONV(b->weight));
+		if (io_weight(bfq, b->weight, "weight", &w, err) < 0)
+			return -1;
+		cleanup_free char *v = xasprintf("default %u", w);
 		if (put(fd, file, "blockIO.weight", v, err) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < b->n_weight_device; i++) {
-		const struct spec_weight_device *w = &b->weight_device[i];
-		if (!w->has_weight || (!bfq && (w->weight < 10 || w->weight > 1000)))
+		const struct spec_weight_device *d = &b->weight_device[i];
+		if (!d->has_weight)
 			continue;
-		cleanup_free char *v = xasprintf("%" PRId64 ":%" PRId64 " %u", w->major, w->minor, CONV(w->weight));
+		if (io_weight(bfq, d->weight, "weightDevice.weight", &w, err) < 0)
+			return -1;
+		cleanup_free char *v = xasprintf("%" PRId64 ":%" PRId64 " %u", d->major, d->minor, w);
 		if (put(fd, file, "blockIO.weightDevice", v, err) < 0)
 			return -1;
 	}
-#undef CONV
 	return 0;
 }
 
@@ -272,26 +391,26 @@ static int set_io(int fd, const struct spec_block_io *b, struct hutch_error **er
 	return 0;
 }
 
+/* hugetlb.<size>.max limits faults; config-linux.md wants the reservation
+ * limit too where the kernel has it (5.7+): .rsvd.max gets the same value. */
 static int write_hugetlb(int fd, const struct spec_resources *res, struct hutch_error **err)
 {
 	for (size_t i = 0; i < res->n_hugepage_limits; i++) {
 		const struct spec_hugepage_limit *h = &res->hugepage_limits[i];
-		if (h->page_size == NULL || *h->page_size == '\0' || strchr(h->page_size, '/'))
-			return hutch_error_set(err, EINVAL, "linux.resources.hugepageLimits: invalid pageSize");
+		if (h->page_size == NULL || *h->page_size == '\0' || strchr(h->page_size, '/') || strstr(h->page_size, ".."))
+			return hutch_error_set(err, EINVAL, "linux.resources.hugepageLimits[%zu].pageSize: invalid \"%s\"",
+					       i, h->page_size ? h->page_size : "");
 		cleanup_free char *file = xasprintf("hugetlb.%s.max", h->page_size);
-		char b[24];
-		snprintf(b, sizeof(b), "%" PRIu64, h->limit);
-		if (put(fd, file, "hugepageLimits", b, err) < 0)
+		if (faccessat(fd, file, F_OK, 0) < 0)
+			return hutch_error_set(err, EINVAL, "linux.resources.hugepageLimits[%zu].pageSize: %s is not "
+					       "a huge page size of this host", i, h->page_size);
+		if (put_u64(fd, file, "hugepageLimits", h->limit, err) < 0)
+			return -1;
+		cleanup_free char *rsvd = xasprintf("hugetlb.%s.rsvd.max", h->page_size);
+		if (faccessat(fd, rsvd, F_OK, 0) == 0 && put_u64(fd, rsvd, "hugepageLimits", h->limit, err) < 0)
 			return -1;
 	}
 	return 0;
-}
-
-int cgroup_v2_set_hugetlb(struct cgroup *cg, const struct spec_resources *res, struct hutch_error **err)
-{
-	if (cgroup_v2_enable(cg, "hugetlb", err) < 0)
-		return hutch_error_wrap(err, "linux.resources.hugepageLimits");
-	return write_hugetlb(cg->v2.dir_fd, res, err);
 }
 
 static int set_rdma(int fd, const struct spec_resources *res, struct hutch_error **err)
@@ -357,9 +476,10 @@ int cgroup_v2_set(struct cgroup *cg, const struct spec_resources *res, struct hu
 {
 	int fd = cg->v2.dir_fd;
 	if (res->network && (res->network->has_class_id || res->network->n_priorities))
-		return hutch_error_set(err, ENOTSUP, "linux.resources.network: net_cls/net_prio do not exist on cgroup v2");
+		return hutch_error_set(err, ENOTSUP, "linux.resources.network: cgroup v2 has no net_cls/net_prio "
+				       "controllers");
 	cleanup_free char *ctrls = needed_controllers(res);
-	if (ctrls && enable_list(cg, ctrls, err) < 0)
+	if (ctrls && ensure_controllers(cg, ctrls, err) < 0)
 		return hutch_error_wrap(err, "linux.resources");
 	if (memory_used(res->memory) && set_memory(fd, res->memory, err) < 0)
 		return -1;

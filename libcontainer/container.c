@@ -218,6 +218,24 @@ static int open_console(struct create_run *r, struct hutch_error **err)
 	return theirs;
 }
 
+/* clone3(CLONE_INTO_CGROUP) checks the cgroup after it has allocated the pid:
+ * when that first process of a new pid namespace fails, the namespace takes no
+ * other (alloc_pid: ENOMEM), so the plain clone fallback cannot follow. Where the
+ * check is known to fail, do not try: in a user namespace the init stage may not
+ * write the host's cgroup, and pids.max 0 refuses any fork into the cgroup. */
+static bool clone_into_cgroup_ok(const struct spec *s)
+{
+	const struct spec_resources *res = s->linux_ ? s->linux_->resources : NULL;
+	if (spec_find_namespace(s, SPEC_NS_USER))
+		return false;
+	if (res && res->has_pids_limit && res->pids_limit == 0)
+		return false;
+	for (size_t i = 0; res && i < res->n_unified; i++)
+		if (strcmp(res->unified[i].key, "pids.max") == 0 && strcmp(res->unified[i].value, "0") == 0)
+			return false;
+	return true;
+}
+
 static int start_init_stage(struct create_run *r, struct hutch_error **err)
 {
 	cleanup_close int start_sock = state_exec_listen(r->dir, err);
@@ -239,7 +257,7 @@ static int start_init_stage(struct create_run *r, struct hutch_error **err)
 	cleanup_close int child_sock = sv[1];
 	if (exe_spawn_init(exe, child_sock, r->o->preserve_fds, &r->child, err) < 0)
 		return -1;
-	int cgfd = cgroup_clone_fd(r->cg);
+	int cgfd = clone_into_cgroup_ok(r->spec) ? cgroup_clone_fd(r->cg) : -1;
 	cleanup_free char *boot = bootstrap_json(r, cgfd >= 0);
 	int fds[4] = { cfg, start_sock };
 	size_t n = 2;

@@ -44,6 +44,7 @@ struct init_ctx {
 	int preserve_fds;
 	bool exec_mode;   /* `hutch exec`: join a running container instead of building one */
 	int pidfd;        /* exec mode: the container's init */
+	bool join_cgroupns; /* exec mode: join its cgroup namespace once placed */
 	struct ns_plan plan;
 	int *idmap_fds;   /* id-mapped mounts, made before entering the user namespace */
 	char *state;      /* state JSON for the container-namespace hooks (pid as seen inside) */
@@ -190,8 +191,20 @@ static int init_exec_join(struct init_ctx *c, struct hutch_error **err)
 		if (l->namespaces[i].type == SPEC_NS_PID || l->namespaces[i].type == SPEC_NS_TIME)
 			c->plan.need_fork = true;
 	}
+	/* The cgroup namespace waits until the process is in the container's cgroup:
+	 * with nsdelegate, clone3(CLONE_INTO_CGROUP) from inside it into a cgroup
+	 * that our own cgroup is not below is refused. */
+	c->join_cgroupns = (flags & CLONE_NEWCGROUP) != 0;
+	flags &= ~CLONE_NEWCGROUP;
 	if (flags && setns(c->pidfd, flags) < 0)
 		return hutch_error_errno(err, "join the namespaces of container %s", c->id);
+	return 0;
+}
+
+static int init_exec_join_cgroupns(struct init_ctx *c, struct hutch_error **err)
+{
+	if (c->join_cgroupns && setns(c->pidfd, CLONE_NEWCGROUP) < 0)
+		return hutch_error_errno(err, "join the cgroup namespace of container %s", c->id);
 	closep(&c->pidfd);
 	return 0;
 }
@@ -236,6 +249,9 @@ static int init_fork_if_needed(struct init_ctx *c, struct hutch_error **err)
 		return send_pid(c->sock, getpid(), false, err);
 	bool placed;
 	pid_t pid = clone_into_cgroup(c->cgroup_fd, &placed);
+	if (pid < 0 && c->cgroup_fd >= 0 && errno == ENOMEM)
+		return hutch_error_errno(err, "fork the container's process: clone3 into its cgroup failed, "
+					 "and a new pid namespace takes no other first process");
 	if (pid < 0)
 		return hutch_error_errno(err, "fork the container's process");
 	if (pid > 0) {
@@ -554,7 +570,7 @@ static _Noreturn void init_exec_main(struct init_ctx *c)
 {
 	cleanup_error struct hutch_error *err = NULL;
 	if (init_exec_host_side(c, &err) < 0 || init_exec_join(c, &err) < 0 || init_fork_if_needed(c, &err) < 0 ||
-	    init_wait_placed(c, &err) < 0 ||
+	    init_wait_placed(c, &err) < 0 || init_exec_join_cgroupns(c, &err) < 0 ||
 	    (seccomp_wants_state(c->seccomp) && procfs_self_pid(c->proc, &c->host_pid, &err) < 0) ||
 	    (c->console >= 0 && terminal_setup(take_fd(&c->console), c->spec->process, false, &err) < 0) ||
 	    init_process(c, &err) < 0) {

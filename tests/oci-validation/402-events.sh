@@ -34,7 +34,8 @@ total=$(jq -r .data.cpu.usage.total <<< "$OUT")
 timeout 2 "$RUNTIME" --root "$STATE_ROOT" events --interval 200ms "$ID" > "$T/stream" 2> "$T/stream.err"
 n=$(grep -c '"type":"stats"' "$T/stream")
 log "events --interval 200ms for 2 s: $n stats lines"
-[ "$n" -ge 4 ] && [ "$n" -le 11 ] || fail "expected about 10 stats lines in 2 s, got $n: $(cat "$T/stream.err")"
+# about 10; fewer on a loaded machine, never more than the time allows
+[ "$n" -ge 2 ] && [ "$n" -le 11 ] || fail "expected about 10 stats lines in 2 s, got $n: $(cat "$T/stream.err")"
 jq -e . "$T/stream" > /dev/null || fail "the stream is not JSON lines"
 
 assert_fails rt events --interval 0s "$ID"
@@ -44,17 +45,20 @@ assert_fails rt events --stats no-such-container
 # an OOM kill is reported, then the stream ends with the container
 new_id ID2 oom
 cgroup_path CG2 oom
+bind_out
 cfg --arg cg "$CG2" '.linux.cgroupsPath = $cg | .linux.resources.memory = {limit: 16777216}'
-# the hog starts a second after start: time for events to watch
-set_args sh -c 'sleep 1; tail /dev/zero; sleep 1'
+# the hog starts once events watches (the first stats line is out)
+set_args sh -c 'while [ ! -e /out/go ]; do usleep 20000; done; tail /dev/zero; sleep 1'
 create_ctr "$ID2"
 start_ctr "$ID2"
 # (runc on cgroup v1 streams until delete: there, stop it once the container is gone)
-limit=30
-is_runc && [ "$CG_V2" = 0 ] && limit=5
+limit=60
+is_runc && [ "$CG_V2" = 0 ] && limit=8
 timeout "$limit" "$RUNTIME" --root "$STATE_ROOT" events --interval 100ms "$ID2" > "$T/oom" 2>&1 &
 ev=$!
 PIDS+=("$ev")
+wait_for 30 grep -q stats "$T/oom" || fail "events printed no stats: $(cat "$T/oom")"
+touch "$T/out/go"
 wait "$ev"
 rc=$?
 log "events of the hog: exit $rc, $(grep -c stats "$T/oom") stats lines, oom lines: $(grep -v stats "$T/oom")"

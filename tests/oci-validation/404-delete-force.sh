@@ -41,7 +41,8 @@ assert_ok rt delete --force "$ID2"
 ms=$((($(date +%s%N) - start) / 1000000))
 log "delete --force of a paused container: ${ms} ms"
 check_gone "$ID2" "${pids[@]}"
-[ "$ms" -lt 3000 ] || fail "delete --force of a paused container took ${ms} ms"
+# (a frozen init that never dies would hold delete for its 10 s wait)
+[ "$ms" -lt 8000 ] || fail "delete --force of a paused container took ${ms} ms"
 
 # created: the init waiting for start goes too
 new_id ID3 created

@@ -53,3 +53,14 @@ wait_procs() {
 	wait_for 20 test "$(wc -l < "$f" 2> /dev/null)" = "$1" ||
 		fail "the container never had $1 processes: $f holds [$(tr '\n' ' ' < "$f" 2> /dev/null)], status $(state_of "$ID" status)"
 }
+
+# state_of ID FIELD, without jq for the top-level scalars that the tests poll (each jq start
+# costs a second in the software-emulated guest of tests/vm/): both hutch and runc print the
+# state indented, one field per line.
+state_of() {
+	case $2 in
+	status | pid | id | bundle)
+		state_json "$1" | sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p" ;;
+	*) state_json "$1" | jq -r ".$2" ;;
+	esac
+}

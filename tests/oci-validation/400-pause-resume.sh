@@ -34,8 +34,8 @@ assert_fails rt start "$ID"
 assert_ok rt resume "$ID"
 assert_eq running "$(state_of "$ID" status)" "status after resume"
 cg_frozen && fail "the container's cgroup is still frozen after resume"
-wait_for 5 test "$(cat "$T/out/init")" -gt "$a" || fail "the init's counter did not move after resume"
-wait_for 5 test "$(cat "$T/out/child")" -gt "$b" || fail "the child's counter did not move after resume"
+moved() { [ "$(cat "$T/out/init")" -gt "$a" ] && [ "$(cat "$T/out/child")" -gt "$b" ]; }
+wait_for 10 moved || fail "the counters did not move after resume: init $a -> $(cat "$T/out/init"), child $b -> $(cat "$T/out/child")"
 assert_fails rt resume "$ID"
 
 # a created container can be paused too, and is "created" again after resume

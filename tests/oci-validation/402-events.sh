@@ -13,7 +13,7 @@ cfg --arg cg "$CG" '.linux.cgroupsPath = $cg
 set_args sh -c 'sleep 600 & sleep 600 & wait'
 create_ctr
 start_ctr
-wait_for 10 test "$(cg_cat pids pids.current)" = 3 || fail "the container never had its 3 processes"
+wait_procs 3
 
 assert_ok rt events --stats "$ID"
 log "events --stats: $(cut -c1-300 <<< "$OUT")..."

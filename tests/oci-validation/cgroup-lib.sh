@@ -46,11 +46,17 @@ none_alive() {
 	return 0
 }
 
+# procs_are N: the container's cgroup holds exactly N processes (a function: wait_for
+# runs its arguments again and again, a $(...) among them would be read only once)
+procs_are() {
+	[ "$(wc -l < "$(cg_dir pids)/cgroup.procs" 2> /dev/null)" = "$1" ]
+}
+
 # wait_procs N: wait until the container's cgroup holds exactly N processes
 wait_procs() {
 	local f
 	f="$(cg_dir pids)/cgroup.procs"
-	wait_for 20 test "$(wc -l < "$f" 2> /dev/null)" = "$1" ||
+	wait_for 20 procs_are "$1" ||
 		fail "the container never had $1 processes: $f holds [$(tr '\n' ' ' < "$f" 2> /dev/null)], status $(state_of "$ID" status)"
 }
 

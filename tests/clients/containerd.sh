@@ -372,18 +372,7 @@ $(tail -n 20 "$d/containerd.log")"
 }
 
 containerd_scenarios() {
-	CLIENT_MISSING=
-	local t
-	for t in containerd ctr containerd-shim-runc-v2 tmux; do
-		command -v $t > /dev/null || CLIENT_MISSING="$t is not installed"
-	done
-	if [ -z "$CLIENT_MISSING" ] && ! containerd_setup > "$LOGS/containerd-setup.log" 2>&1; then
-		echo "FAIL  containerd: setup (daemon, image import):"
-		sed 's/^/    | /' "$LOGS/containerd-setup.log"
-		S_FAILED=$((S_FAILED + 1))
-		S_FAILURES+=("containerd setup")
-		CLIENT_MISSING="containerd setup failed"
-	fi
+	client_prepare containerd containerd_setup containerd ctr containerd-shim-runc-v2 tmux
 	local r=containerd_reset
 	scenario "containerd: ctr run --rm: output and exit code" t_cd_run_rm $r
 	scenario "containerd: ctr run -d, task ps" t_cd_detach_ps $r

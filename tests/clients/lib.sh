@@ -23,30 +23,8 @@ skip() {
 	exit 77
 }
 
-log() { echo "# $*"; }
-
-assert_eq() { # EXPECTED GOT [WHAT]
-	[ "$1" = "$2" ] || fail "${3:-value}: expected [$1], got [$2]"
-}
-
-assert_contains() { # HAYSTACK NEEDLE [WHAT]
-	case $1 in
-	*"$2"*) ;;
-	*) fail "${3:-output}: expected to contain [$2], got:
-$1" ;;
-	esac
-}
-
-assert_not_contains() { # HAYSTACK NEEDLE [WHAT]
-	case $1 in
-	*"$2"*) fail "${3:-output}: expected NOT to contain [$2], got:
-$1" ;;
-	esac
-}
-
-assert_match() { # STRING ERE [WHAT]
-	grep -Eq -- "$2" <<< "$1" || fail "${3:-value}: expected to match /$2/, got [$1]"
-}
+# shellcheck source=../lib/assert.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
 
 # (Scenarios run with pipefail: a `grep -q` at the end of a pipeline may quit before the
 # writer is done and fail it with SIGPIPE, hence here-strings.)
@@ -145,6 +123,25 @@ log_excerpt() {
 		sed -n "$((n > 12 ? n - 12 : 1)),$((n + 30))p" "$1"
 	else
 		tail -n 40 "$1"
+	fi
+}
+
+# client_prepare NAME SETUP TOOL...: CLIENT_MISSING says why NAME's scenarios are skipped
+# (a TOOL not installed, or SETUP failed: that failure counts once, with SETUP's log).
+client_prepare() {
+	local name=$1 setup=$2 t
+	shift 2
+	CLIENT_MISSING=
+	for t in "$@"; do
+		command -v "$t" > /dev/null || CLIENT_MISSING="$t is not installed"
+	done
+	[ -z "$CLIENT_MISSING" ] || return 0
+	if ! "$setup" > "$LOGS/$name-setup.log" 2>&1; then
+		echo "FAIL  $name: setup ($setup):"
+		sed 's/^/    | /' "$LOGS/$name-setup.log"
+		S_FAILED=$((S_FAILED + 1))
+		S_FAILURES+=("$name setup")
+		CLIENT_MISSING="$name setup failed"
 	fi
 }
 

@@ -426,18 +426,7 @@ t_pm_no_cgroups() {
 }
 
 podman_scenarios() {
-	CLIENT_MISSING=
-	local t
-	for t in podman conmon skopeo tmux; do
-		command -v $t > /dev/null || CLIENT_MISSING="$t is not installed"
-	done
-	if [ -z "$CLIENT_MISSING" ] && ! podman_setup > "$LOGS/podman-setup.log" 2>&1; then
-		echo "FAIL  podman: setup (storage, containers.conf, image copy):"
-		sed 's/^/    | /' "$LOGS/podman-setup.log"
-		S_FAILED=$((S_FAILED + 1))
-		S_FAILURES+=("podman setup")
-		CLIENT_MISSING="podman setup failed"
-	fi
+	client_prepare podman podman_setup podman conmon skopeo tmux
 	local r=podman_reset
 	scenario "podman: run --rm: output, exit code, the runtime used" t_pm_run_rm $r
 	scenario "podman: run: 127 for a missing program, 126 for a non-executable" t_pm_run_126_127 $r

@@ -67,12 +67,7 @@ t_umoci_unpack_rootless() {
 }
 
 umoci_scenarios() {
-	CLIENT_MISSING=
-	local t
-	for t in umoci tmux setpriv; do
-		command -v $t > /dev/null || CLIENT_MISSING="$t is not installed"
-	done
-	umoci_setup
+	client_prepare umoci umoci_setup umoci tmux setpriv
 	scenario "umoci: unpack, run with a terminal under tmux, resize" t_umoci_unpack_tty
 	scenario "umoci: unpack --rootless, run in its user namespace" t_umoci_unpack_rootless
 	CLIENT_MISSING=

@@ -2,19 +2,6 @@
 # The mount tests 04x again with HUTCH_TEST_OLD_MOUNT_API=1: on the mount(2) fallback
 # (libcontainer/mount_api.h; 730 checks that the switch switches).
 . "$(dirname "$0")/lib.sh"
-grep -q '^hutch' <<< "$("$RUNTIME" --version)" || skip "HUTCH_TEST_OLD_MOUNT_API is a switch of hutch"
-
-n=0
-for t in "$E2E_DIR"/04[0-9]-*.sh; do
-	name=$(basename "$t" .sh)
-	HUTCH_TEST_OLD_MOUNT_API=1 timeout -k 5 50 bash "$t" < /dev/null > "$T/$name.log" 2>&1
-	rc=$?
-	case $rc in
-	0 | 77) n=$((n + 1)) ;;
-	*) fail "$name fails with HUTCH_TEST_OLD_MOUNT_API=1 (exit $rc):
-$(tail -n 20 "$T/$name.log")" ;;
-	esac
-done
-[ $n -ge 9 ] || fail "only $n mount tests found to run on the fallback"
-log "$n mount tests passed with HUTCH_TEST_OLD_MOUNT_API=1"
+. "$(dirname "$0")/mount-api-lib.sh"
+rerun_on_old_mount_api 9 "$E2E_DIR"/04[0-9]-*.sh
 exit 0

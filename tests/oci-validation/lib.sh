@@ -12,6 +12,8 @@ set -o pipefail
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../lib/bundle.sh
 . "$E2E_DIR/../lib/bundle.sh"
+# shellcheck source=../lib/assert.sh
+. "$E2E_DIR/../lib/assert.sh"
 
 if [ -z "${RUNTIME:-}" ]; then
 	echo "RUNTIME is not set (path of the runtime binary to test)" >&2
@@ -30,8 +32,6 @@ CGROUPS=()
 CLEANUP_CMDS=()
 T=
 NCAP=0
-
-log() { echo "# $*"; }
 
 # register NAME: tell run-tests.sh (HUTCH_E2E_REGISTRY) a name this test gives to temp dirs,
 # containers or cgroups, so its leak check looks for exactly these
@@ -59,40 +59,6 @@ is_runc() {
 runc_deviates() {
 	if is_runc; then
 		skip "runc deviates: $*"
-	fi
-}
-
-assert_eq() { # EXPECTED GOT [WHAT]
-	if [ "$1" != "$2" ]; then
-		fail "${3:-value}: expected [$1], got [$2]"
-	fi
-}
-
-assert_ne() { # UNEXPECTED GOT [WHAT]
-	if [ "$1" = "$2" ]; then
-		fail "${3:-value}: expected anything but [$1]"
-	fi
-}
-
-assert_contains() { # HAYSTACK NEEDLE [WHAT]
-	case $1 in
-	*"$2"*) ;;
-	*) fail "${3:-output}: expected to contain [$2], got:
-$1" ;;
-	esac
-}
-
-assert_not_contains() { # HAYSTACK NEEDLE [WHAT]
-	case $1 in
-	*"$2"*) fail "${3:-output}: expected NOT to contain [$2], got:
-$1" ;;
-	esac
-}
-
-assert_match() { # STRING ERE [WHAT]
-	# a here-string, not a pipe: with pipefail, grep -q quitting early fails printf (SIGPIPE)
-	if ! grep -Eq -- "$2" <<< "$1"; then
-		fail "${3:-value}: expected to match /$2/, got [$1]"
 	fi
 }
 

@@ -33,6 +33,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Exactly `n` positional arguments left after the options, else a usage error. */
 int cli_want_args(const char *cmd, int argc, char **argv, int n, const char *what);
 bool cli_is_help(int argc, char **argv);
+/* --preserve-fds N: a count, else a usage error (returns 1). */
+int cli_parse_preserve_fds(const char *cmd, const char *arg, int *out);
+/* The fds create/run/exec pass from 3 on: the sd_listen_fds(3) ones first
+ * (LISTEN_FDS, when LISTEN_PID is this process), then the --preserve-fds ones.
+ * Sets *total and *listen; returns non-zero (an exit status) on error. */
+int cli_passed_fds(const char *cmd, int preserve, int *total, int *listen);
 /* Block the signals that `run` and `exec` forward to the container. */
 void cli_block_signals(sigset_t *set);
 /* Forward signals in `set` to pid until it exits; its exit status (128+n for a signal).

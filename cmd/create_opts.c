@@ -11,6 +11,7 @@ int create_opts_parse(const char *cmd, int argc, char **argv, struct create_opts
 		{ "bundle", required_argument, NULL, 'b' },
 		{ "pid-file", required_argument, NULL, 'p' },
 		{ "console-socket", required_argument, NULL, 'c' },
+		{ "pidfd-socket", required_argument, NULL, 'F' },
 		{ "no-pivot", no_argument, NULL, 'P' },
 		{ "no-new-keyring", no_argument, NULL, 'K' },
 		{ "preserve-fds", required_argument, NULL, 'f' },
@@ -19,19 +20,18 @@ int create_opts_parse(const char *cmd, int argc, char **argv, struct create_opts
 		{ "no-subreaper", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-	long long n;
+	int c, preserve = 0;
 	while ((c = getopt_long(argc, argv, detach ? "+b:d" : "+b:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': o->bundle = optarg; break;
 		case 'p': o->pid_file = optarg; break;
 		case 'c': o->console_socket = optarg; break;
+		case 'F': o->pidfd_socket = optarg; break;
 		case 'P': o->no_pivot = true; break;
 		case 'K': o->no_new_keyring = true; break;
 		case 'f':
-			if (parse_int64(optarg, &n) < 0 || n < 0 || n > 65536)
-				return cli_usage_error(cmd, "--preserve-fds: not a count: \"%s\"", optarg);
-			o->preserve_fds = (int)n;
+			if (cli_parse_preserve_fds(cmd, optarg, &preserve) != 0)
+				return 1;
 			break;
 		case 'd':
 			if (detach == NULL)
@@ -45,10 +45,9 @@ int create_opts_parse(const char *cmd, int argc, char **argv, struct create_opts
 	if (cli_want_args(cmd, argc, argv, 1, "container id") != 0)
 		return 1;
 	o->id = argv[optind];
-	/* sd_listen_fds(3) fds are passed on like runc does. */
-	const char *listen = getenv("LISTEN_FDS");
-	if (listen && parse_int64(listen, &n) == 0 && n > 0 && n < 65536)
-		o->preserve_fds += (int)n;
+	if (cli_passed_fds(cmd, preserve, &o->preserve_fds, &o->listen_fds) != 0)
+		return 1;
+	o->listen_fdnames = o->listen_fds ? getenv("LISTEN_FDNAMES") : NULL;
 	return 0;
 }
 
@@ -58,6 +57,7 @@ void create_opts_usage(const char *cmd, const char *what, bool run)
 	       "  -b, --bundle DIR          the bundle directory (default: current directory)\n"
 	       "      --pid-file FILE       write the container process's pid to FILE\n"
 	       "      --console-socket SOCK unix socket that receives the terminal master\n"
+	       "      --pidfd-socket SOCK   unix socket that receives a pidfd of the container's process\n"
 	       "      --no-pivot            do not use pivot_root (for ramdisk roots)\n"
 	       "      --no-new-keyring      keep the caller's session keyring\n"
 	       "      --preserve-fds N      pass N more fds (from 3) to the container\n",

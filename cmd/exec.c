@@ -1,5 +1,6 @@
 /* `exec`: run another process in a container, with runc's flags. */
 #include "cmd.h"
+#include "../libcontainer/cgroup_sub.h"
 #include "../libcontainer/container.h"
 #include "../libcontainer/utils.h"
 
@@ -10,10 +11,10 @@
 #include <sys/prctl.h>
 
 struct exec_flags {
-	const char *process_file, *cwd, *user, *pid_file, *console_socket;
-	json_object *env, *gids, *caps;  /* arrays collected from repeated flags */
+	const char *process_file, *cwd, *user, *pid_file, *console_socket, *pidfd_socket;
+	json_object *env, *gids, *caps, *cgroups;  /* arrays collected from repeated flags */
 	bool tty, detach, no_new_privs, ignore_paused;
-	const char *apparmor, *label, *cgroup;
+	const char *apparmor, *label;
 	int preserve_fds;
 };
 
@@ -22,6 +23,7 @@ static void exec_flags_release(struct exec_flags *f)
 	json_putp(&f->env);
 	json_putp(&f->gids);
 	json_putp(&f->caps);
+	json_putp(&f->cgroups);
 }
 
 static void push(json_object **arr, const char *v)
@@ -42,10 +44,10 @@ static int parse_flags(int argc, char **argv, struct exec_flags *f)
 		{ "no-new-privs", no_argument, NULL, 'N' },  { "apparmor", required_argument, NULL, 'A' },
 		{ "process-label", required_argument, NULL, 'L' }, { "preserve-fds", required_argument, NULL, 'F' },
 		{ "ignore-paused", no_argument, NULL, 'I' }, { "cgroup", required_argument, NULL, 'G' },
+		{ "pidfd-socket", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
-	long long n;
 	while ((c = getopt_long(argc, argv, "+p:tde:u:g:c:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': f->process_file = optarg; break;
@@ -62,11 +64,11 @@ static int parse_flags(int argc, char **argv, struct exec_flags *f)
 		case 'A': f->apparmor = optarg; break;
 		case 'L': f->label = optarg; break;
 		case 'I': f->ignore_paused = true; break;
-		case 'G': f->cgroup = optarg; break;
+		case 'G': push(&f->cgroups, optarg); break;
+		case 'S': f->pidfd_socket = optarg; break;
 		case 'F':
-			if (parse_int64(optarg, &n) < 0 || n < 0 || n > 65536)
-				return cli_usage_error("exec", "--preserve-fds: not a count: \"%s\"", optarg);
-			f->preserve_fds = (int)n;
+			if (cli_parse_preserve_fds("exec", optarg, &f->preserve_fds) != 0)
+				return 1;
 			break;
 		default: return cli_usage_error("exec", "bad option");
 		}
@@ -98,57 +100,66 @@ static void apply_env(json_object *p, json_object *add)
 	}
 }
 
-static int apply_user(json_object *p, const struct exec_flags *f)
+static bool parse_id(const char *s, int64_t *out)
 {
-	json_object *user;
-	if (!json_object_object_get_ex(p, "user", &user)) {
-		user = json_object_new_object();
-		json_object_object_add(p, "user", user);
+	unsigned long long v;
+	/* (uint32_t)-1 means "unchanged" to setresuid(2): not an id. */
+	if (parse_uint64(s, &v) < 0 || v >= UINT32_MAX)
+		return false;
+	*out = (int64_t)v;
+	return true;
+}
+
+static json_object *object_member(json_object *o, const char *key, json_type type)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type)) {
+		v = type == json_type_array ? json_object_new_array() : json_object_new_object();
+		json_object_object_add(o, key, v);
 	}
+	return v;
+}
+
+/* -u UID[:GID] replaces the ids (a bare UID keeps the config's gid, as in
+ * runc); -g GID adds to process.user.additionalGids. */
+static int apply_user(json_object *p, const struct exec_flags *f, struct hutch_error **err)
+{
+	json_object *user = object_member(p, "user", json_type_object);
 	if (f->user) {
-		unsigned long long uid, gid = 0;
+		int64_t uid, gid;
 		cleanup_free char *u = xstrdup(f->user);
 		char *colon = strchr(u, ':');
 		if (colon)
 			*colon = '\0';
-		if (parse_uint64(u, &uid) < 0 || uid > UINT32_MAX || (colon && (parse_uint64(colon + 1, &gid) < 0 || gid > UINT32_MAX)))
-			return cli_usage_error("exec", "--user: expected uid[:gid], got \"%s\"", f->user);
-		json_object_object_add(user, "uid", json_object_new_int64((int64_t)uid));
-		json_object_object_add(user, "gid", json_object_new_int64((int64_t)gid));
+		if (!parse_id(u, &uid) || (colon && !parse_id(colon + 1, &gid)))
+			return hutch_error_set(err, EINVAL, "exec --user: expected UID[:GID], got \"%s\"", f->user);
+		json_object_object_add(user, "uid", json_object_new_int64(uid));
+		if (colon)
+			json_object_object_add(user, "gid", json_object_new_int64(gid));
 	}
-	if (f->gids) {
-		json_object *arr = json_object_new_array();
-		for (size_t i = 0; i < json_object_array_length(f->gids); i++) {
-			unsigned long long g;
-			const char *s = json_object_get_string(json_object_array_get_idx(f->gids, i));
-			if (parse_uint64(s, &g) < 0 || g > UINT32_MAX) {
-				json_object_put(arr);
-				return cli_usage_error("exec", "--additional-gids: not a gid: \"%s\"", s);
-			}
-			json_object_array_add(arr, json_object_new_int64((int64_t)g));
-		}
-		json_object_object_add(user, "additionalGids", arr);
+	json_object *arr = f->gids ? object_member(user, "additionalGids", json_type_array) : NULL;
+	for (size_t i = 0; f->gids && i < json_object_array_length(f->gids); i++) {
+		int64_t g;
+		const char *s = json_object_get_string(json_object_array_get_idx(f->gids, i));
+		if (!parse_id(s, &g))
+			return hutch_error_set(err, EINVAL, "exec --additional-gids: not a gid: \"%s\"", s);
+		json_object_array_add(arr, json_object_new_int64(g));
 	}
 	return 0;
 }
 
-/* runc's --cap adds the capability to every set but inheritable. */
+/* runc's --cap adds the capability to the bounding, effective and permitted
+ * sets, and to the ambient set only when the config has an inheritable set
+ * (an ambient capability must also be inheritable). */
 static void apply_caps(json_object *p, json_object *caps)
 {
 	if (caps == NULL)
 		return;
-	json_object *c;
-	if (!json_object_object_get_ex(p, "capabilities", &c)) {
-		c = json_object_new_object();
-		json_object_object_add(p, "capabilities", c);
-	}
+	json_object *c = object_member(p, "capabilities", json_type_object);
+	bool ambient = json_object_object_get_ex(c, "inheritable", NULL);
 	static const char *const sets[] = { "bounding", "effective", "permitted", "ambient" };
-	for (size_t s = 0; s < ARRAY_SIZE(sets); s++) {
-		json_object *arr;
-		if (!json_object_object_get_ex(c, sets[s], &arr)) {
-			arr = json_object_new_array();
-			json_object_object_add(c, sets[s], arr);
-		}
+	for (size_t s = 0; s < ARRAY_SIZE(sets) - (ambient ? 0 : 1); s++) {
+		json_object *arr = object_member(c, sets[s], json_type_array);
 		for (size_t i = 0; i < json_object_array_length(caps); i++)
 			json_object_array_add(arr, json_object_get(json_object_array_get_idx(caps, i)));
 	}
@@ -173,6 +184,7 @@ static int build_process(const struct global_opts *g, const struct exec_flags *f
 	for (int i = optind + 1; i < argc; i++)
 		json_object_array_add(args, json_object_new_string(argv[i]));
 	json_object_object_add(p, "args", args);
+	/* As runc: the config's terminal setting is not inherited, only -t gives one. */
 	json_object_object_add(p, "terminal", json_object_new_boolean(f->tty));
 	if (f->cwd)
 		json_object_object_add(p, "cwd", json_object_new_string(f->cwd));
@@ -185,16 +197,62 @@ static int build_process(const struct global_opts *g, const struct exec_flags *f
 		json_object_object_add(p, "selinuxLabel", json_object_new_string(f->label));
 	apply_env(p, f->env);
 	apply_caps(p, f->caps);
-	if (apply_user(p, f) != 0)
-		return hutch_error_set(err, EINVAL, "exec: bad --user or --additional-gids");
+	if (apply_user(p, f, err) < 0)
+		return -1;
 	*out = xstrdup(json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN));
 	return 0;
 }
 
-static int check_unsupported(const struct exec_flags *f, struct hutch_error **err)
+struct cgroup_subs {
+	struct cgroup_sub *v;
+	size_t n;
+};
+
+static void cgroup_subs_freep(struct cgroup_subs *s)
 {
-	if (f->cgroup)
-		return hutch_error_set(err, ENOTSUP, "exec --cgroup: not supported by this version of hutch");
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].controller);
+		free(s->v[i].path);
+	}
+	free(s->v);
+}
+
+static int cgroup_subs_add(struct cgroup_subs *s, const char *arg, const char *ctrl, const char *path,
+			   struct hutch_error **err)
+{
+	for (size_t i = 0; ctrl && i < s->n; i++)
+		if (strcmp(s->v[i].controller, ctrl) == 0)
+			return hutch_error_set(err, EINVAL, "exec --cgroup %s: controller %s given twice", arg, ctrl);
+	s->v = xrealloc(s->v, sizeof(*s->v) * (s->n + 1));
+	s->v[s->n++] = (struct cgroup_sub){ ctrl ? xstrdup(ctrl) : NULL, xstrdup(path) };
+	return 0;
+}
+
+/* --cgroup PATH (one, every hierarchy) or --cgroup CTRL[,CTRL...]:PATH
+ * (repeatable, per v1 controller): a sub-cgroup of the container's. */
+static int parse_cgroups(json_object *args, struct cgroup_subs *s, struct hutch_error **err)
+{
+	size_t nargs = args ? json_object_array_length(args) : 0;
+	for (size_t i = 0; i < nargs; i++) {
+		const char *a = json_object_get_string(json_object_array_get_idx(args, i));
+		const char *colon = strchr(a, ':');
+		if (colon == NULL) {
+			if (nargs > 1)
+				return hutch_error_set(err, EINVAL, "exec --cgroup %s: with several --cgroup, "
+						       "each needs a CONTROLLER: prefix", a);
+			if (cgroup_subs_add(s, a, NULL, a, err) < 0)
+				return -1;
+			continue;
+		}
+		cleanup_free char *ctrls = xstrndup(a, (size_t)(colon - a));
+		char *rest = ctrls;
+		for (char *c; (c = strsep(&rest, ",")) != NULL;) {
+			if (*c == '\0')
+				return hutch_error_set(err, EINVAL, "exec --cgroup %s: empty controller name", a);
+			if (cgroup_subs_add(s, a, c, colon + 1, err) < 0)
+				return -1;
+		}
+	}
 	return 0;
 }
 
@@ -210,13 +268,20 @@ static int exec_main(const struct global_opts *g, int argc, char **argv)
 	if (!f.detach && f.console_socket)
 		return cli_usage_error("exec", "--console-socket: only with --detach (in the foreground "
 				       "hutch relays the terminal itself)");
+	struct exec_opts o = { .root = g->root, .id = argv[optind], .pid_file = f.pid_file,
+			       .detach = f.detach, .ignore_paused = f.ignore_paused,
+			       .console_socket = f.console_socket, .pidfd_socket = f.pidfd_socket };
+	if (cli_passed_fds("exec", f.preserve_fds, &o.preserve_fds, &o.listen_fds) != 0)
+		return 1;
+	o.listen_fdnames = o.listen_fds ? getenv("LISTEN_FDNAMES") : NULL;
 	cleanup_error struct hutch_error *err = NULL;
 	cleanup_free char *process = NULL;
-	if (check_unsupported(&f, &err) < 0 || build_process(g, &f, argc, argv, &process, &err) < 0)
+	__attribute__((cleanup(cgroup_subs_freep))) struct cgroup_subs subs = { 0 };
+	if (build_process(g, &f, argc, argv, &process, &err) < 0 || parse_cgroups(f.cgroups, &subs, &err) < 0)
 		return cli_fail(g, err);
-	struct exec_opts o = { .root = g->root, .id = argv[optind], .process_json = process,
-			       .pid_file = f.pid_file, .detach = f.detach, .ignore_paused = f.ignore_paused,
-			       .preserve_fds = f.preserve_fds, .console_socket = f.console_socket };
+	o.process_json = process;
+	o.cgroup_subs = subs.v;
+	o.n_cgroup_subs = subs.n;
 	sigset_t all;
 	cleanup_close int master = -1;
 	if (!f.detach) {
@@ -246,8 +311,13 @@ static void exec_usage(void)
 	       "      --no-new-privs        set no_new_privs\n"
 	       "      --preserve-fds N      pass N more fds (from 3) to the process\n"
 	       "      --ignore-paused       exec even into a paused container\n"
+	       "      --cgroup [CTRL[,CTRL]:]PATH  run in this sub-cgroup of the container's\n"
+	       "                            (repeatable, one per v1 controller)\n"
+	       "      --apparmor PROFILE    AppArmor profile of the process\n"
+	       "      --process-label LABEL SELinux label of the process\n"
 	       "  -t, --tty                 allocate a terminal (with --detach: needs --console-socket)\n"
-	       "      --console-socket SOCK unix socket that receives the terminal master\n");
+	       "      --console-socket SOCK unix socket that receives the terminal master\n"
+	       "      --pidfd-socket SOCK   unix socket that receives a pidfd of the process\n");
 }
 
 const struct command cmd_exec = { "exec", "run a process in a running container", exec_main, exec_usage };

@@ -92,6 +92,40 @@ bool cli_is_help(int argc, char **argv)
 	return false;
 }
 
+int cli_parse_preserve_fds(const char *cmd, const char *arg, int *out)
+{
+	long long n;
+	if (parse_int64(arg, &n) < 0 || n < 0 || n > 65536)
+		return cli_usage_error(cmd, "--preserve-fds: not a count: \"%s\"", arg);
+	*out = (int)n;
+	return 0;
+}
+
+/* go-systemd's activation.Files, which runc uses: the fds are for us only if
+ * LISTEN_PID names this process. */
+static int listen_fds(void)
+{
+	long long n, pid;
+	if (parse_int64(getenv("LISTEN_PID"), &pid) < 0 || pid != getpid())
+		return 0;
+	if (parse_int64(getenv("LISTEN_FDS"), &n) < 0 || n <= 0 || n > 65536)
+		return 0;
+	return (int)n;
+}
+
+int cli_passed_fds(const char *cmd, int preserve, int *total, int *listen)
+{
+	*listen = listen_fds();
+	*total = *listen + preserve;
+	/* Checked before hutch opens any fd of its own: one of those could take a
+	 * free number in the range and be passed into the container. */
+	for (int fd = 3; fd < 3 + *total; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			return cli_usage_error(cmd, "%s: fd %d is not open", fd < 3 + *listen ? "LISTEN_FDS" :
+					       "--preserve-fds", fd);
+	return 0;
+}
+
 static void print_version(void)
 {
 	const struct scmp_version *v = seccomp_version();

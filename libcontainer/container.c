@@ -29,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 struct create_run {
@@ -44,6 +45,7 @@ struct create_run {
 	bool hooks_started;
 	int console_ours;            /* foreground terminal: our end of the console socketpair */
 	int rdt_tasks;               /* linux.intelRdt: the tasks file of the container's group */
+	int pidfd_sock;              /* --pidfd-socket, connected */
 };
 
 int container_check_supported(const struct spec *s, struct hutch_error **err)
@@ -130,6 +132,11 @@ static int load_config(struct create_run *r, struct hutch_error **err)
 		return -1;
 	if (resolve_rootfs(r, err) < 0 || validate_config(r, err) < 0)
 		return -1;
+	if (r->o->pidfd_socket) {
+		r->pidfd_sock = unix_connect(r->o->pidfd_socket, "--pidfd-socket", err);
+		if (r->pidfd_sock < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -191,15 +198,10 @@ static char *bootstrap_json(const struct create_run *r, bool cgroup_fd)
 	json_object_object_add(o, "preserveFds", json_object_new_int(r->o->preserve_fds));
 	json_object_object_add(o, "console", json_object_new_boolean(r->spec->process && r->spec->process->terminal));
 	json_object_object_add(o, "cgroupFd", json_object_new_boolean(cgroup_fd));
-	const char *listen = getenv("LISTEN_FDS");
-	if (listen && *listen) {
-		/* sd_listen_fds(3): the fds follow stdio; the process is pid 1 in its namespace. */
-		json_object *env = json_object_new_array();
-		json_object_array_add(env, json_object_new_string_len("LISTEN_PID=1", 12));
-		cleanup_free char *fds = xasprintf("LISTEN_FDS=%s", listen);
-		json_object_array_add(env, json_object_new_string(fds));
-		json_object_object_add(o, "extraEnv", env);
-	}
+	if (r->o->listen_fds > 0)
+		json_object_object_add(o, "listenFds", json_object_new_int(r->o->listen_fds));
+	if (r->o->listen_fdnames)
+		json_object_object_add(o, "listenFdNames", json_object_new_string(r->o->listen_fdnames));
 	return xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 }
 
@@ -362,6 +364,18 @@ static int write_pid_file(const char *path, pid_t pid, struct hutch_error **err)
 	return 0;
 }
 
+/* runc's --pidfd-socket: one message, payload "standard" for a container's
+ * init, a pidfd of it by SCM_RIGHTS. */
+static int send_pidfd(struct create_run *r, struct hutch_error **err)
+{
+	cleanup_close int fd = (int)syscall(SYS_pidfd_open, r->st.pid, 0);
+	if (fd < 0)
+		return hutch_error_errno(err, "--pidfd-socket: pidfd_open %d", (int)r->st.pid);
+	if (unix_send_fd(r->pidfd_sock, "standard", fd, err) < 0)
+		return hutch_error_wrap(err, "--pidfd-socket %s", r->o->pidfd_socket);
+	return 0;
+}
+
 static void reap(pid_t pid)
 {
 	if (pid <= 0)
@@ -407,6 +421,7 @@ static void create_run_release(struct create_run *r)
 	closep(&r->sock);
 	closep(&r->console_ours);
 	closep(&r->rdt_tasks);
+	closep(&r->pidfd_sock);
 }
 
 static int create_steps(struct create_run *r, struct hutch_error **err)
@@ -419,6 +434,8 @@ static int create_steps(struct create_run *r, struct hutch_error **err)
 	r->st.creator = 0;
 	r->st.creator_start_time = 0;
 	if (state_save(r->dir, &r->st, err) < 0)
+		return -1;
+	if (r->pidfd_sock >= 0 && send_pidfd(r, err) < 0)
 		return -1;
 	if (r->o->pid_file && write_pid_file(r->o->pid_file, r->st.pid, err) < 0)
 		return -1;
@@ -436,7 +453,7 @@ int container_create(const struct create_opts *o, pid_t *pid, struct hutch_error
 {
 	if (state_validate_id(o->id, err) < 0)
 		return -1;
-	struct create_run r = { .o = o, .sock = -1, .console_ours = -1, .rdt_tasks = -1 };
+	struct create_run r = { .o = o, .sock = -1, .console_ours = -1, .rdt_tasks = -1, .pidfd_sock = -1 };
 	int rc = create_steps(&r, err);
 	if (rc < 0)
 		create_abort(&r);

@@ -14,6 +14,7 @@ struct create_opts {
 	const char *bundle;         /* as given; made absolute */
 	const char *pid_file;
 	const char *console_socket;
+	const char *pidfd_socket;   /* gets a pidfd of the init (payload "standard", as runc) */
 	/* Foreground run: when process.terminal is set and there is no
 	 * console_socket, create receives the pty master itself and stores it
 	 * here (terminal.h); NULL: terminal needs --console-socket. */
@@ -21,6 +22,8 @@ struct create_opts {
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;           /* fds 3 .. 3+n-1 go to the container */
+	int listen_fds;             /* the first of them are sd_listen_fds(3) ones */
+	const char *listen_fdnames; /* their LISTEN_FDNAMES, or NULL */
 	bool systemd_cgroup;
 	bool no_cgroup;             /* no cgroup at all: the init stays in the creator's */
 };
@@ -35,6 +38,8 @@ int container_state(const char *root, const char *id, json_object **out, struct 
 /* The cgroup path saved at create, for ps and the cgroup commands. */
 int container_cgroup_path(const char *root, const char *id, char **out, struct hutch_error **err);
 
+struct cgroup_sub;
+
 struct exec_opts {
 	const char *root;
 	const char *id;
@@ -42,9 +47,14 @@ struct exec_opts {
 	const char *pid_file;
 	bool detach;
 	bool ignore_paused;
-	int preserve_fds;
+	int preserve_fds;           /* as in create_opts */
+	int listen_fds;
+	const char *listen_fdnames;
 	const char *console_socket; /* process.terminal: where the pty master goes */
 	int *terminal_master;       /* as in create_opts, for exec -t in the foreground */
+	const char *pidfd_socket;   /* gets a pidfd of the process (payload "setns", as runc) */
+	const struct cgroup_sub *cgroup_subs; /* exec --cgroup (cgroup_sub.h) */
+	size_t n_cgroup_subs;
 };
 
 /* Run a process in a created or running container: every namespace and the
@@ -58,5 +68,6 @@ int container_saved_process(const char *root, const char *id, json_object **out,
  * ... it MUST generate an error"). */
 struct spec;
 int container_check_supported(const struct spec *s, struct hutch_error **err);
+
 
 #endif

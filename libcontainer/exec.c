@@ -3,6 +3,7 @@
  * container's init; EOF on the sync socket means the process was exec'd. */
 #include "container.h"
 #include "cgroup.h"
+#include "cgroup_sub.h"
 #include "exe.h"
 #include "lsm.h"
 #include "process.h"
@@ -34,6 +35,7 @@ struct exec_run {
 	bool terminal;
 	int console_ours;   /* foreground terminal: our end of the console socketpair */
 	struct cgroup *cg;  /* the container's, NULL when it has none */
+	int pidfd_sock;     /* --pidfd-socket, connected */
 };
 
 static void exec_run_release(struct exec_run *r)
@@ -45,6 +47,7 @@ static void exec_run_release(struct exec_run *r)
 	closep(&r->pidfd);
 	closep(&r->sock);
 	closep(&r->console_ours);
+	closep(&r->pidfd_sock);
 }
 
 static int exec_check(struct exec_run *r, struct hutch_error **err)
@@ -59,13 +62,11 @@ static int exec_check(struct exec_run *r, struct hutch_error **err)
 		return hutch_error_set(err, EINVAL, "cannot exec in container %s: status is %s", o->id,
 				       state_status_name(st));
 	/* Validate the process here, so that its errors name process.json. */
-	struct spec_process *p;
+	cleanup_spec_process struct spec_process *p = NULL;
 	if (spec_parse_process(o->process_json, strlen(o->process_json), "process.json", &p, err) < 0)
 		return -1;
 	r->terminal = p->terminal;
-	int bad = lsm_validate_process(p, err) < 0 || process_validate(p, err) < 0;
-	spec_process_free(p);
-	if (bad)
+	if (lsm_validate_process(p, err) < 0 || process_validate(p, err) < 0)
 		return -1;
 	if (r->terminal && o->console_socket == NULL && o->terminal_master == NULL)
 		return hutch_error_set(err, 0, "exec: process.terminal: cannot allocate a terminal "
@@ -80,6 +81,11 @@ static int exec_check(struct exec_run *r, struct hutch_error **err)
 		return hutch_error_set(err, ESRCH, "cannot exec in container %s: its init is gone", o->id);
 	if (r->st->cgroup_path && *r->st->cgroup_path && cgroup_open(r->st->cgroup_path, &r->cg, err) < 0)
 		return -1;
+	if (o->pidfd_socket) {
+		r->pidfd_sock = unix_connect(o->pidfd_socket, "--pidfd-socket", err);
+		if (r->pidfd_sock < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -105,12 +111,17 @@ static int exec_spawn(struct exec_run *r, struct hutch_error **err)
 	cleanup_close int child_sock = sv[1];
 	if (exe_spawn_init(exe, child_sock, r->o->preserve_fds, &r->child, err) < 0)
 		return -1;
-	/* Only the process itself enters the cgroup (born there on cgroup v2). */
-	int cgfd = cgroup_clone_fd(r->cg);
+	/* Only the process itself enters the cgroup (born there on cgroup v2, but
+	 * for --cgroup: exec_place writes the sub-cgroups). */
+	int cgfd = r->o->n_cgroup_subs ? -1 : cgroup_clone_fd(r->cg);
 	cleanup_json json_object *boot = json_object_new_object();
 	json_object_object_add(boot, "exec", json_object_new_boolean(true));
 	json_object_object_add(boot, "id", json_object_new_string(r->o->id));
 	json_object_object_add(boot, "preserveFds", json_object_new_int(r->o->preserve_fds));
+	if (r->o->listen_fds > 0)
+		json_object_object_add(boot, "listenFds", json_object_new_int(r->o->listen_fds));
+	if (r->o->listen_fdnames)
+		json_object_object_add(boot, "listenFdNames", json_object_new_string(r->o->listen_fdnames));
 	json_object_object_add(boot, "console", json_object_new_boolean(r->terminal));
 	json_object_object_add(boot, "cgroupFd", json_object_new_boolean(cgfd >= 0));
 	/* For a seccomp listener: "the state of the container" (config-linux.md). */
@@ -125,12 +136,28 @@ static int exec_spawn(struct exec_run *r, struct hutch_error **err)
 	return sync_send(r->sock, SYNC_BOOTSTRAP, txt, strlen(txt), fds, n, err);
 }
 
-/* The process was not born in the cgroup: move it there, then let it go on. */
+/* The process was not born in the cgroup: move it there (or into the
+ * --cgroup sub-cgroups), then let it go on. */
 static int exec_place(struct exec_run *r, struct hutch_error **err)
 {
-	if (r->cg && cgroup_enter(r->cg, r->pid, err) < 0)
+	const struct exec_opts *o = r->o;
+	if (r->cg && o->n_cgroup_subs && cgroup_enter_sub(r->cg, o->cgroup_subs, o->n_cgroup_subs, r->pid, err) < 0)
+		return -1;
+	if (r->cg && !o->n_cgroup_subs && cgroup_enter(r->cg, r->pid, err) < 0)
 		return -1;
 	return sync_send(r->sock, SYNC_PID_ACK, NULL, 0, NULL, 0, err);
+}
+
+/* runc's --pidfd-socket: one message, payload "setns" for an exec'd process,
+ * a pidfd of it by SCM_RIGHTS. */
+static int exec_send_pidfd(struct exec_run *r, struct hutch_error **err)
+{
+	cleanup_close int fd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+	if (fd < 0)
+		return hutch_error_errno(err, "--pidfd-socket: pidfd_open %d", (int)r->pid);
+	if (unix_send_fd(r->pidfd_sock, "setns", fd, err) < 0)
+		return hutch_error_wrap(err, "--pidfd-socket %s", r->o->pidfd_socket);
+	return 0;
 }
 
 static int exec_wait_started(struct exec_run *r, struct hutch_error **err)
@@ -173,7 +200,7 @@ static void exec_abort(struct exec_run *r)
 
 int container_exec(const struct exec_opts *o, pid_t *pid, struct hutch_error **err)
 {
-	struct exec_run r = { .o = o, .pidfd = -1, .sock = -1, .console_ours = -1 };
+	struct exec_run r = { .o = o, .pidfd = -1, .sock = -1, .console_ours = -1, .pidfd_sock = -1 };
 	int rc = exec_check(&r, err);
 	if (rc == 0)
 		rc = exec_spawn(&r, err);
@@ -186,6 +213,8 @@ int container_exec(const struct exec_opts *o, pid_t *pid, struct hutch_error **e
 		if (rc == 0)
 			*o->terminal_master = master;
 	}
+	if (rc == 0 && r.pidfd_sock >= 0)
+		rc = exec_send_pidfd(&r, err);
 	if (rc == 0 && o->pid_file) {
 		char buf[32];
 		int n = snprintf(buf, sizeof(buf), "%d", (int)r.pid);

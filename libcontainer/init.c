@@ -70,18 +70,72 @@ static bool boot_bool(json_object *o, const char *k)
 	return json_object_object_get_ex(o, k, &v) && json_object_get_boolean(v);
 }
 
-/* LISTEN_FDS and friends go after the config's env (the last one wins in getenv). */
-static void add_extra_env(struct init_ctx *c)
+/* KEY=VALUE replaces KEY in process.env (getenv(3) finds the first one), or
+ * is appended. */
+static void env_set(struct spec_process *p, const char *key, const char *value)
 {
-	json_object *env;
-	struct spec_process *p = c->spec->process;
-	if (p == NULL || !json_object_object_get_ex(c->boot, "extraEnv", &env))
-		return;
-	size_t n = json_object_array_length(env);
-	p->env = xrealloc(p->env, sizeof(char *) * (p->n_env + n + 1));
-	for (size_t i = 0; i < n; i++)
-		p->env[p->n_env++] = xstrdup(json_object_get_string(json_object_array_get_idx(env, i)));
+	size_t klen = strlen(key);
+	char *kv = xasprintf("%s=%s", key, value);
+	for (size_t i = 0; i < p->n_env; i++) {
+		if (strncmp(p->env[i], key, klen) == 0 && p->env[i][klen] == '=') {
+			free(p->env[i]);
+			p->env[i] = kv;
+			return;
+		}
+	}
+	p->env = xrealloc(p->env, sizeof(char *) * (p->n_env + 2));
+	p->env[p->n_env++] = kv;
 	p->env[p->n_env] = NULL;
+}
+
+/* sd_listen_fds(3): the passed sockets are fds 3.., for this pid, which the
+ * exec keeps (1 in a new pid namespace, what runc always writes). */
+static void init_listen_env(const struct init_ctx *c)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(c->boot, "listenFds", &v))
+		return;
+	char buf[16];
+	snprintf(buf, sizeof(buf), "%d", json_object_get_int(v));
+	env_set(c->spec->process, "LISTEN_FDS", buf);
+	snprintf(buf, sizeof(buf), "%d", (int)getpid());
+	env_set(c->spec->process, "LISTEN_PID", buf);
+	const char *names = boot_str(c->boot, "listenFdNames");
+	if (names)
+		env_set(c->spec->process, "LISTEN_FDNAMES", names);
+}
+
+#define INHERIT_PTR(p, from, field) \
+	do { \
+		if ((p)->field == NULL) \
+			(p)->field = take_ptr(&(from)->field); \
+	} while (0)
+
+/* What a process.json leaves out comes from the container's process, as in
+ * runc (newInitConfig): capabilities, rlimits, LSM labels, scheduling; and, as
+ * the container's init has them, oomScoreAdj and umask. Not execCPUAffinity:
+ * without one the kernel decides (config.md; test 212). */
+static void exec_process_inherit(struct spec_process *p, struct spec_process *ctr)
+{
+	INHERIT_PTR(p, ctr, capabilities);
+	INHERIT_PTR(p, ctr, apparmor_profile);
+	INHERIT_PTR(p, ctr, selinux_label);
+	INHERIT_PTR(p, ctr, scheduler);
+	INHERIT_PTR(p, ctr, io_priority);
+	if (p->n_rlimits == 0) {
+		free(p->rlimits);
+		p->rlimits = take_ptr(&ctr->rlimits);
+		p->n_rlimits = ctr->n_rlimits;
+		ctr->n_rlimits = 0;
+	}
+	if (!p->has_oom_score_adj) {
+		p->has_oom_score_adj = ctr->has_oom_score_adj;
+		p->oom_score_adj = ctr->oom_score_adj;
+	}
+	if (!p->user.has_umask) {
+		p->user.has_umask = ctr->user.has_umask;
+		p->user.umask = ctr->user.umask;
+	}
 }
 
 /* exec mode: the process comes from process.json (or the flags), not config.json. */
@@ -94,6 +148,8 @@ static int init_exec_process(struct init_ctx *c, int fd, struct hutch_error **er
 	struct spec_process *p;
 	if (spec_parse_process(raw, len, "process.json", &p, err) < 0)
 		return -1;
+	if (c->spec->process)
+		exec_process_inherit(p, c->spec->process);
 	spec_process_free(c->spec->process);
 	c->spec->process = p;
 	return 0;
@@ -140,7 +196,6 @@ static int init_bootstrap(struct init_ctx *c, struct hutch_error **err)
 	} else {
 		c->start_sock = take_fd(&m.fds[1]);
 	}
-	add_extra_env(c);
 	return 0;
 }
 
@@ -502,6 +557,7 @@ static int wait_for_start(struct init_ctx *c, struct hutch_error **err)
 static _Noreturn void init_exec_now(struct init_ctx *c)
 {
 	cleanup_error struct hutch_error *err = NULL;
+	init_listen_env(c);
 	/* Before a late filter, which may not allow sched_setaffinity. */
 	if (c->exec_mode && sched_apply_final(c->spec, &err) < 0)
 		init_die(c, err);

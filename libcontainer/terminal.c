@@ -21,21 +21,7 @@
 
 int terminal_connect_socket(const char *path, struct hutch_error **err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return hutch_error_set(err, ENAMETOOLONG, "--console-socket %s: path too long for a unix socket",
-				       path);
-	strcpy(sa.sun_path, path);
-	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return hutch_error_errno(err, "--console-socket %s: socket", path);
-	int r;
-	do
-		r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return hutch_error_errno(err, "--console-socket %s: connect", path);
-	return take_fd(&fd);
+	return unix_connect(path, "--console-socket", err);
 }
 
 int terminal_socketpair(int *ours, int *theirs, struct hutch_error **err)
@@ -164,30 +150,6 @@ static int pty_bind_console(const char *name, struct hutch_error **err)
 	return 0;
 }
 
-static int pty_send_master(int sock, int master, const char *name, struct hutch_error **err)
-{
-	struct iovec iov = { (void *)name, strlen(name) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	ssize_t r;
-	do
-		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return hutch_error_errno(err, "send the terminal master over the console socket");
-	return 0;
-}
-
 /* The slave becomes the controlling terminal of a new session and stdio. */
 static int pty_become_stdio(int slave, struct hutch_error **err)
 {
@@ -220,8 +182,8 @@ int terminal_setup(int console_sock, const struct spec_process *p, bool bind_con
 			return hutch_error_errno(err, "process.consoleSize: set the window size");
 	}
 	/* The payload is the master's name, as runc sends it; clients ignore it. */
-	if (pty_send_master(sock, master, "/dev/ptmx", err) < 0)
-		return -1;
+	if (unix_send_fd(sock, "/dev/ptmx", master, err) < 0)
+		return hutch_error_wrap(err, "console socket: the terminal master");
 	closep(&master);
 	closep(&sock);
 	if (pty_become_stdio(slave, err) < 0)

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <time.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -280,4 +282,46 @@ char *now_rfc3339(void)
 	char buf[32];
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+int unix_connect(const char *path, const char *what, struct hutch_error **err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return hutch_error_set(err, ENAMETOOLONG, "%s %s: path too long for a unix socket", what, path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return hutch_error_errno(err, "%s %s: socket", what, path);
+	int r;
+	do
+		r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return hutch_error_errno(err, "%s %s: connect", what, path);
+	return take_fd(&fd);
+}
+
+int unix_send_fd(int sock, const char *payload, int fd, struct hutch_error **err)
+{
+	struct iovec iov = { (void *)payload, strlen(payload) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	ssize_t r;
+	do
+		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return hutch_error_errno(err, "send an fd over a unix socket");
+	return 0;
 }

@@ -105,4 +105,10 @@ char *now_rfc3339(void);
 /* Monotonic time in nanoseconds (for timeouts). */
 unsigned long long now_ns(void);
 
+/* A SOCK_STREAM unix socket connected to `path`, close-on-exec; errors start
+ * with `what` (the flag that named the path: "--console-socket"). */
+int unix_connect(const char *path, const char *what, struct hutch_error **err);
+/* One message: `payload` as data (not empty), `fd` by SCM_RIGHTS. */
+int unix_send_fd(int sock, const char *payload, int fd, struct hutch_error **err);
+
 #endif

@@ -36,6 +36,7 @@ struct exec_run {
 	int console_ours;   /* foreground terminal: our end of the console socketpair */
 	struct cgroup *cg;  /* the container's, NULL when it has none */
 	int pidfd_sock;     /* --pidfd-socket, connected */
+	enum container_status status; /* as read under the lock */
 };
 
 static void exec_run_release(struct exec_run *r)
@@ -55,7 +56,7 @@ static int exec_check(struct exec_run *r, struct hutch_error **err)
 	const struct exec_opts *o = r->o;
 	if (state_dir_open(o->root, o->id, false, &r->dir, err) < 0 || state_load(r->dir, &r->st, err) < 0)
 		return -1;
-	enum container_status st = state_status(r->dir, r->st);
+	enum container_status st = r->status = state_status(r->dir, r->st);
 	if (st == STATUS_PAUSED && !o->ignore_paused)
 		return hutch_error_set(err, EINVAL, "cannot exec in container %s: it is paused", o->id);
 	if (st != STATUS_CREATED && st != STATUS_RUNNING && st != STATUS_PAUSED)
@@ -86,6 +87,9 @@ static int exec_check(struct exec_run *r, struct hutch_error **err)
 		if (r->pidfd_sock < 0)
 			return -1;
 	}
+	/* Not held any longer: in a paused container (--ignore-paused) the init
+	 * stage freezes as it enters the cgroup, until a `resume` that needs it. */
+	state_dir_free(take_ptr(&r->dir));
 	return 0;
 }
 
@@ -125,7 +129,7 @@ static int exec_spawn(struct exec_run *r, struct hutch_error **err)
 	json_object_object_add(boot, "console", json_object_new_boolean(r->terminal));
 	json_object_object_add(boot, "cgroupFd", json_object_new_boolean(cgfd >= 0));
 	/* For a seccomp listener: "the state of the container" (config-linux.md). */
-	json_object_object_add(boot, "state", state_to_oci_json(r->st, state_status(r->dir, r->st)));
+	json_object_object_add(boot, "state", state_to_oci_json(r->st, r->status));
 	const char *txt = json_object_to_json_string_ext(boot, JSON_C_TO_STRING_PLAIN);
 	int fds[5] = { cfg, proc, r->pidfd };
 	size_t n = 3;

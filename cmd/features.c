@@ -22,6 +22,17 @@ static json_object *names_of(const struct seccomp_name *t, size_t n)
 	return a;
 }
 
+/* features.md: "supportedFlags ... the recognized and supported names": the
+ * known ones that the running kernel accepts, by the same probe as create's. */
+static json_object *supported_flags(void)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < seccomp_flags_len; i++)
+		if (seccomp_flag_supported(seccomp_flags[i].value))
+			json_object_array_add(a, json_object_new_string(seccomp_flags[i].name));
+	return a;
+}
+
 static json_object *seccomp_features(void)
 {
 	json_object *s = json_object_new_object();
@@ -30,7 +41,7 @@ static json_object *seccomp_features(void)
 	json_object_object_add(s, "operators", names_of(seccomp_operators, seccomp_operators_len));
 	json_object_object_add(s, "archs", names_of(seccomp_arches, seccomp_arches_len));
 	json_object_object_add(s, "knownFlags", names_of(seccomp_flags, seccomp_flags_len));
-	json_object_object_add(s, "supportedFlags", names_of(seccomp_flags, seccomp_flags_len));
+	json_object_object_add(s, "supportedFlags", supported_flags());
 	return s;
 }
 
@@ -67,7 +78,7 @@ static json_object *linux_features(void)
 	json_object_object_add(cg, "v2", json_object_new_boolean(true));
 	json_object_object_add(cg, "systemd", json_object_new_boolean(false));
 	json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));
-	json_object_object_add(cg, "rdma", json_object_new_boolean(false));
+	json_object_object_add(cg, "rdma", json_object_new_boolean(true));
 	json_object_object_add(l, "cgroup", cg);
 	json_object_object_add(l, "seccomp", seccomp_features());
 	json_object_object_add(l, "apparmor", bool_object("enabled", true));
@@ -85,14 +96,12 @@ static json_object *linux_features(void)
 
 static json_object *features_json(void)
 {
-	static const char *const hooks[] = { "prestart", "createRuntime", "createContainer",
-					     "startContainer", "poststart", "poststop" };
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
 	json_object_object_add(o, "ociVersionMax", json_object_new_string(HUTCH_SPEC_VERSION));
 	json_object *h = json_object_new_array();
-	for (size_t i = 0; i < ARRAY_SIZE(hooks); i++)
-		json_object_array_add(h, json_object_new_string(hooks[i]));
+	for (size_t i = 0; spec_hook_name(i); i++)
+		json_object_array_add(h, json_object_new_string(spec_hook_name(i)));
 	json_object_object_add(o, "hooks", h);
 	json_object *m = json_object_new_array();
 	for (size_t i = 0; i < mount_options_table_len; i++)

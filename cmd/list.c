@@ -5,12 +5,32 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *field(json_object *o, const char *k)
 {
 	json_object *v;
 	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : "";
+}
+
+/* runc's list names the owner of the container's state directory ("#UID"
+ * when the uid has no name); `state` leaves it empty. */
+static void set_owner(json_object *st, const char *root, const char *id)
+{
+	cleanup_free char *path = xasprintf("%s/%s", root, id);
+	struct stat sb;
+	if (stat(path, &sb) < 0)
+		return;
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+	cleanup_free char *owner = NULL;
+	if (getpwuid_r(sb.st_uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		owner = xstrdup(res->pw_name);
+	else
+		owner = xasprintf("#%u", (unsigned)sb.st_uid);
+	json_object_object_add(st, "owner", json_object_new_string(owner));
 }
 
 /* States of all containers, sorted by id; unreadable ones are skipped. */
@@ -21,8 +41,10 @@ static json_object *collect(const char *root)
 	int n = scandir(root, &names, NULL, alphasort);
 	for (int i = 0; i < n; i++) {
 		json_object *st = NULL;
-		if (names[i]->d_name[0] != '.' && container_state(root, names[i]->d_name, &st, NULL) == 0)
+		if (names[i]->d_name[0] != '.' && container_state(root, names[i]->d_name, &st, NULL) == 0) {
+			set_owner(st, root, names[i]->d_name);
 			json_object_array_add(all, st);
+		}
 		free(names[i]);
 	}
 	free(names);

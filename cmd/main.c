@@ -81,14 +81,13 @@ int cli_want_args(const char *cmd, int argc, char **argv, int n, const char *wha
 	return 0;
 }
 
+/* Only among the options before the first argument: `exec ID ls -h` runs
+ * `ls -h`, `ps ID -h` passes -h to ps(1). */
 bool cli_is_help(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
+	for (int i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i++)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return true;
-	}
 	return false;
 }
 
@@ -217,15 +216,23 @@ int main(int argc, char **argv)
 	struct global_opts g = { .root = "/run/hutch" };
 	if (parse_globals(argc, argv, &g) < 0)
 		return 1;
+	/* As runc: no command, or `help [COMMAND]`, is a request for help. */
 	if (optind >= argc) {
 		print_usage();
-		return 1;
+		return 0;
 	}
+	bool help = strcmp(argv[optind], "help") == 0;
+	if (help && optind + 1 == argc) {
+		print_usage();
+		return 0;
+	}
+	if (help)
+		optind++;
 	const char *name = argv[optind];
 	for (size_t i = 0; commands[i]; i++) {
 		if (strcmp(commands[i]->name, name) != 0)
 			continue;
-		if (cli_is_help(argc - optind, argv + optind)) {
+		if (help || cli_is_help(argc - optind, argv + optind)) {
 			commands[i]->usage();
 			return 0;
 		}

@@ -120,7 +120,11 @@ static int ps_main(const struct global_opts *g, int argc, char **argv)
 		printf("]\n");
 		return 0;
 	}
-	if (ps_table(argv + optind + 1, argc - optind - 1, pids, n, &err) < 0)
+	/* `ps ID -- -o pid`: the "--" only ends hutch's options. */
+	int first = optind + 1;
+	if (first < argc && strcmp(argv[first], "--") == 0)
+		first++;
+	if (ps_table(argv + first, argc - first, pids, n, &err) < 0)
 		return cli_fail(g, err);
 	return 0;
 }

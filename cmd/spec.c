@@ -1,5 +1,6 @@
 /* `spec`: write a starter config.json, the same defaults runc gives. */
 #include "cmd.h"
+#include "../libcontainer/cgroup.h"
 #include "../libcontainer/utils.h"
 #include "../spec/spec.h"
 
@@ -74,12 +75,11 @@ static json_object *spec_mounts(bool rootless)
 	json_object_array_add(m, mount_json("/dev/pts", "devpts", "devpts", rootless ? pts_rootless : pts));
 	json_object_array_add(m, mount_json("/dev/shm", "tmpfs", "shm", shm));
 	json_object_array_add(m, mount_json("/dev/mqueue", "mqueue", "mqueue", mq));
-	if (rootless) {
+	if (rootless)
 		json_object_array_add(m, mount_json("/sys", "none", "/sys", sys_rootless));
-	} else {
+	else
 		json_object_array_add(m, mount_json("/sys", "sysfs", "sysfs", sys));
-		json_object_array_add(m, mount_json("/sys/fs/cgroup", "cgroup", "cgroup", cg));
-	}
+	json_object_array_add(m, mount_json("/sys/fs/cgroup", "cgroup", "cgroup", cg));
 	return m;
 }
 
@@ -94,6 +94,13 @@ static json_object *id_mapping(unsigned id)
 	return a;
 }
 
+static json_object *ns_json(const char *type)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string(type));
+	return o;
+}
+
 static json_object *spec_linux(bool rootless)
 {
 	static const char *const masked[] = { "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
@@ -102,11 +109,10 @@ static json_object *spec_linux(bool rootless)
 	static const char *const ro[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
 		"/proc/sysrq-trigger", NULL };
 	static const char *const ns[] = { "pid", "network", "ipc", "uts", "mount", NULL };
-	static const char *const ns_rootless[] = { "pid", "ipc", "uts", "mount", "user", NULL };
 	json_object *l = json_object_new_object();
 	if (rootless) {
-		json_object_object_add(l, "uidMappings", id_mapping(getuid()));
-		json_object_object_add(l, "gidMappings", id_mapping(getgid()));
+		json_object_object_add(l, "uidMappings", id_mapping(geteuid()));
+		json_object_object_add(l, "gidMappings", id_mapping(getegid()));
 	} else {
 		json_object *dev = json_object_new_object();
 		json_object_object_add(dev, "allow", json_object_new_boolean(false));
@@ -118,11 +124,14 @@ static json_object *spec_linux(bool rootless)
 		json_object_object_add(l, "resources", res);
 	}
 	json_object *nss = json_object_new_array();
-	for (const char *const *t = rootless ? ns_rootless : ns; *t; t++) {
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "type", json_object_new_string(*t));
-		json_object_array_add(nss, o);
-	}
+	for (const char *const *t = ns; *t; t++)
+		if (!rootless || strcmp(*t, "network") != 0)
+			json_object_array_add(nss, ns_json(*t));
+	/* As runc: a cgroup namespace where cgroup v2 is the only hierarchy. */
+	if (cgroup_host_mode() == CGROUP_MODE_V2)
+		json_object_array_add(nss, ns_json("cgroup"));
+	if (rootless)
+		json_object_array_add(nss, ns_json("user"));
 	json_object_object_add(l, "namespaces", nss);
 	json_object_object_add(l, "maskedPaths", strv_json(masked));
 	json_object_object_add(l, "readonlyPaths", strv_json(ro));

@@ -363,6 +363,11 @@ static const struct field hooks_fields[] = {
 };
 static const struct objdesc hooks_desc = OBJDESC(struct spec_hooks, hooks_fields, NULL);
 
+const char *spec_hook_name(size_t i)
+{
+	return i < ARRAY_SIZE(hooks_fields) ? hooks_fields[i].key : NULL;
+}
+
 static const struct field root_fields[] = {
 	FIELD("path", F_STR, true, struct spec_root, path),
 	FIELD("readonly", F_BOOL, false, struct spec_root, readonly),

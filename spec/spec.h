@@ -357,6 +357,8 @@ static inline void spec_process_freep(struct spec_process **p) { spec_process_fr
 
 /* Namespace type names as in the spec ("pid", "network", ...). */
 const char *spec_ns_type_name(enum spec_ns_type t);
+/* The i-th hook name the parser knows ("prestart" ...), NULL past the last. */
+const char *spec_hook_name(size_t i);
 int spec_ns_type_from_name(const char *name, enum spec_ns_type *out);
 /* The namespace entry of a type, or NULL when the config does not list it. */
 const struct spec_namespace *spec_find_namespace(const struct spec *s, enum spec_ns_type t);

@@ -5,7 +5,12 @@
 #include <getopt.h>
 #include <string.h>
 
-int create_opts_parse(const char *cmd, int argc, char **argv, struct create_opts *o, bool *detach)
+static const char *run_flag_name(int c)
+{
+	return c == 'd' ? "detach" : c == 'k' ? "keep" : "no-subreaper";
+}
+
+int create_opts_parse(const char *cmd, int argc, char **argv, struct create_opts *o, struct run_flags *run)
 {
 	static const struct option opts[] = {
 		{ "bundle", required_argument, NULL, 'b' },
@@ -21,7 +26,7 @@ int create_opts_parse(const char *cmd, int argc, char **argv, struct create_opts
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, preserve = 0;
-	while ((c = getopt_long(argc, argv, detach ? "+b:d" : "+b:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, run ? "+b:d" : "+b:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': o->bundle = optarg; break;
 		case 'p': o->pid_file = optarg; break;
@@ -33,12 +38,13 @@ int create_opts_parse(const char *cmd, int argc, char **argv, struct create_opts
 			if (cli_parse_preserve_fds(cmd, optarg, &preserve) != 0)
 				return 1;
 			break;
-		case 'd':
-			if (detach == NULL)
-				return cli_usage_error(cmd, "unknown option --detach");
-			*detach = true;
+		case 'd': case 'k': case 'S':
+			if (run == NULL)
+				return cli_usage_error(cmd, "unknown option --%s", run_flag_name(c));
+			run->detach |= c == 'd';
+			run->keep |= c == 'k';
+			run->no_subreaper |= c == 'S';
 			break;
-		case 'k': case 'S': break;
 		default: return cli_usage_error(cmd, "bad option");
 		}
 	}
@@ -63,5 +69,7 @@ void create_opts_usage(const char *cmd, const char *what, bool run)
 	       "      --preserve-fds N      pass N more fds (from 3) to the container\n",
 	       cmd, what);
 	if (run)
-		printf("  -d, --detach              do not wait for the container to exit\n");
+		printf("  -d, --detach              do not wait for the container to exit\n"
+		       "      --keep                do not delete the container after it exits\n"
+		       "      --no-subreaper        do not reap the processes reparented to hutch\n");
 }

@@ -100,19 +100,21 @@ static int run_main(const struct global_opts *g, int argc, char **argv)
 {
 	struct create_opts o = { .root = g->root, .bundle = ".", .systemd_cgroup = g->systemd_cgroup,
 				  .no_cgroup = g->no_cgroup };
-	bool detach = false;
-	int rc = create_opts_parse("run", argc, argv, &o, &detach);
+	struct run_flags f = { 0 };
+	int rc = create_opts_parse("run", argc, argv, &o, &f);
 	if (rc != 0)
 		return rc;
 	/* As runc: in the foreground the terminal is hutch's to relay, not a client's. */
-	if (!detach && o.console_socket)
+	if (!f.detach && o.console_socket)
 		return cli_usage_error("run", "--console-socket: only with --detach (in the foreground "
 				       "hutch relays the terminal itself)");
 	sigset_t all;
 	cleanup_close int master = -1;
-	if (!detach) {
-		/* Orphans of the container's init stage come back to us, not to pid 1. */
-		prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (!f.detach) {
+		/* Orphans of the container's init stage (and, without a pid
+		 * namespace, of its processes) come back to us, not to pid 1. */
+		if (!f.no_subreaper)
+			prctl(PR_SET_CHILD_SUBREAPER, 1);
 		cli_block_signals(&all);
 		o.terminal_master = &master;
 	}
@@ -124,10 +126,10 @@ static int run_main(const struct global_opts *g, int argc, char **argv)
 		container_delete(g->root, o.id, true, NULL);
 		return cli_fail(g, err);
 	}
-	if (detach)
+	if (f.detach)
 		return 0;
 	int status = cli_wait_forwarding(pid, &all, take_fd(&master));
-	if (container_delete(g->root, o.id, true, &err) < 0)
+	if (!f.keep && container_delete(g->root, o.id, true, &err) < 0)
 		cli_fail(g, err);
 	return status;
 }

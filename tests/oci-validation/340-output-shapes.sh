@@ -36,6 +36,8 @@ is_runc && skip "the references are runc's own output"
 cfg '.annotations = {"org.example.key": "value"}'
 set_args sleep 600
 create_ctr
+capture rt state "$ID"
+h_created=$OUT
 start_ctr
 wait_status "$ID" running
 assert_ok rt exec -d "$ID" sleep 500
@@ -52,6 +54,7 @@ capture rt --version
 h_version=$OUT
 
 same_shape "state" "$(cat "$REF/state.json")" "$h_state"
+same_shape "state (created)" "$(cat "$REF/state.json")" "$h_created"
 same_shape "list -f json" "$(cat "$REF/list.json")" "$h_list"
 same_shape "ps -f json" "$(cat "$REF/ps.json")" "$h_ps"
 assert_eq 2 "$(jq length <<< "$h_ps")" "ps -f json: the init and the exec'd process"
@@ -76,6 +79,13 @@ if command -v runc > /dev/null; then
 	assert_eq "$(runc --version | version_shape)" "$(version_shape <<< "$h_version")" "the lines of --version (runc here)"
 	runc --root "$rroot" delete -f "$rid" > /dev/null 2>&1
 fi
+
+# a stopped container: the same keys (pid 0, as runc)
+assert_ok rt kill "$ID" KILL
+wait_status "$ID" stopped
+capture rt state "$ID"
+same_shape "state (stopped)" "$(cat "$REF/state.json")" "$OUT"
+assert_eq 0 "$(jq .pid <<< "$OUT")" "pid in the state of a stopped container"
 
 # list with no container: the same as runc's
 empty=$T/empty-root

@@ -171,8 +171,12 @@ static int build_process(const struct global_opts *g, const struct exec_flags *f
 	cleanup_json json_object *p = NULL;
 	if (f->process_file) {
 		cleanup_free char *raw = NULL;
-		if (read_file_at(AT_FDCWD, f->process_file, &raw, NULL, err) < 0)
-			return -1;
+		size_t len;
+		if (read_regular_file_at(AT_FDCWD, f->process_file, &raw, &len, err) < 0)
+			return hutch_error_wrap(err, "--process");
+		/* It travels as a C string: a NUL byte would cut it short unseen. */
+		if (strlen(raw) != len)
+			return hutch_error_set(err, EINVAL, "--process: %s: invalid JSON: NUL byte", f->process_file);
 		*out = take_ptr(&raw);
 		return 0;
 	}

@@ -121,6 +121,20 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct hu
 	return read_all_fd(fd, path, out, len, err);
 }
 
+int read_regular_file_at(int dirfd, const char *path, char **out, size_t *len, struct hutch_error **err)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return hutch_error_errno(err, "open %s", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return hutch_error_errno(err, "stat %s", path);
+	if (!S_ISREG(st.st_mode))
+		return hutch_error_set(err, EINVAL, "%s: not a regular file", path);
+	return read_all_fd(fd, path, out, len, err);
+}
+
 int write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

@@ -503,7 +503,7 @@ int spec_load_at(int bundle_dirfd, struct spec **out, char **raw, size_t *raw_le
 {
 	cleanup_free char *buf = NULL;
 	size_t len = 0;
-	if (read_file_at(bundle_dirfd, "config.json", &buf, &len, err) < 0)
+	if (read_regular_file_at(bundle_dirfd, "config.json", &buf, &len, err) < 0)
 		return -1;
 	if (spec_parse(buf, len, "config.json", out, err) < 0)
 		return -1;

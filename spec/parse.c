@@ -420,9 +420,67 @@ static size_t line_of(const char *json, size_t off)
 	return line;
 }
 
+/* Does the integer literal s[0..n) (optional '-', digits) fit int64 (negative)
+ * or uint64? Digit strings compare like numbers once their lengths are equal. */
+static bool int_literal_fits(const char *s, size_t n)
+{
+	bool neg = s[0] == '-';
+	const char *lim = neg ? "9223372036854775808" : "18446744073709551615";
+	size_t digits = n - neg, lim_len = strlen(lim);
+	if (digits != lim_len)
+		return digits < lim_len;
+	return memcmp(s + neg, lim, lim_len) <= 0;
+}
+
+/* json-c clamps an integer that overflows (2^64 reads as 2^64-1, and a hard
+ * rlimit of 18446744073709551616 would silently become RLIM_INFINITY). Such a
+ * literal gets ".0" appended: json-c then reads a double, which every integer
+ * field refuses with its JSON path. NULL when there is none (the usual case). */
+static char *mark_int_overflows(const char *json, size_t len, size_t *out_len)
+{
+	char *out = NULL;
+	size_t n = 0, copied = 0;
+	for (size_t i = 0; i < len;) {
+		if (json[i] == '"') {
+			for (i++; i < len && json[i] != '"'; i += json[i] == '\\' ? 2 : 1)
+				;
+			i++;
+			continue;
+		}
+		if (json[i] != '-' && (json[i] < '0' || json[i] > '9')) {
+			i++;
+			continue;
+		}
+		size_t start = i++;
+		while (i < len && json[i] >= '0' && json[i] <= '9')
+			i++;
+		bool is_int = i == len || (json[i] != '.' && json[i] != 'e' && json[i] != 'E');
+		if (!is_int || int_literal_fits(json + start, i - start))
+			continue;
+		if (out == NULL)
+			out = xmalloc(len + len / 10 + 3); /* each literal has >= 20 digits */
+		memcpy(out + n, json + copied, i - copied);
+		n += i - copied;
+		memcpy(out + n, ".0", 2);
+		n += 2;
+		copied = i;
+	}
+	if (out == NULL)
+		return NULL;
+	memcpy(out + n, json + copied, len - copied);
+	*out_len = n + len - copied;
+	return out;
+}
+
 static int parse_document(const char *json, size_t len, const char *what, json_object **out,
 			  struct hutch_error **err)
 {
+	size_t marked_len = 0;
+	cleanup_free char *marked = mark_int_overflows(json, len, &marked_len);
+	if (marked) {
+		json = marked;
+		len = marked_len;
+	}
 	if (len > INT_MAX)
 		return hutch_error_set(err, EFBIG, "%s: invalid JSON", what);
 	struct json_tokener *tok = json_tokener_new();

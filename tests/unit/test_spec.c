@@ -730,6 +730,24 @@ static void test_errors_integers(void)
 		     "'width':1}}}", "config.json: process.consoleSize.height: expected uint");
 	expect_error("{" BASE ",'linux':{'timeOffsets':{'boottime':{'nanosecs':-5}}}}",
 		     "config.json: linux.timeOffsets[\"boottime\"].nanosecs: expected uint32");
+	/* json-c would clamp these to UINT64_MAX and INT64_MIN: they must not pass. */
+	expect_error("{" BASE ",'process':{'cwd':'/','args':['sh'],'rlimits':[{'type':'RLIMIT_CPU',"
+		     "'soft':1,'hard':18446744073709551616}]}}",
+		     "config.json: process.rlimits[0].hard: expected uint64");
+	expect_error("{" BASE ",'process':{'cwd':'/','args':['sh'],'rlimits':[{'type':'RLIMIT_CPU',"
+		     "'soft':99999999999999999999999999,'hard':1}]}}",
+		     "config.json: process.rlimits[0].soft: expected uint64");
+	expect_error("{" BASE ",'linux':{'resources':{'memory':{'limit':-9223372036854775809}}}}",
+		     "config.json: linux.resources.memory.limit: expected int64");
+	/* The same digits in a string, or in a field hutch does not know, are fine. */
+	cleanup_spec struct spec *big = parse_ok("{" BASE ",'annotations':{'n':'18446744073709551616'},"
+		"'future':[18446744073709551616,-9223372036854775809e0],"
+		"'process':{'cwd':'/','args':['sh'],'rlimits':[{'type':'RLIMIT_CPU',"
+		"'soft':18446744073709551615,'hard':18446744073709551615}]}}");
+	if (big) {
+		CHECK_STR(big->annotations[0].value, "18446744073709551616");
+		CHECK_U64(big->process->rlimits[0].hard, UINT64_MAX);
+	}
 }
 
 static void test_errors_required(void)

@@ -103,6 +103,18 @@ static int parse_int(struct pctx *c, json_object *v, const struct jpath *p, enum
 	return 0;
 }
 
+/* A string as C sees it: "\u0000" would cut it short unseen ("CAP_CHOWN\u0000x"
+ * read as CAP_CHOWN), so a NUL byte is an error. */
+static int dup_string(struct pctx *c, json_object *v, const struct jpath *p, char **out)
+{
+	const char *s = json_object_get_string(v);
+	size_t len = (size_t)json_object_get_string_len(v);
+	if (memchr(s, '\0', len) != NULL)
+		return perr(c, p, "contains a NUL byte");
+	*out = xstrndup(s, len);
+	return 0;
+}
+
 static int parse_scalar(struct pctx *c, json_object *v, const struct jpath *p, enum ftype t,
 			void *at)
 {
@@ -110,8 +122,7 @@ static int parse_scalar(struct pctx *c, json_object *v, const struct jpath *p, e
 	case F_STR:
 		if (!json_object_is_type(v, json_type_string))
 			return perr(c, p, "expected string");
-		*(char **)at = xstrndup(json_object_get_string(v), json_object_get_string_len(v));
-		return 0;
+		return dup_string(c, v, p, (char **)at);
 	case F_BOOL:
 		if (!json_object_is_type(v, json_type_boolean))
 			return perr(c, p, "expected boolean");
@@ -136,7 +147,9 @@ static int parse_strv(struct pctx *c, json_object *v, const struct jpath *p, cha
 		json_object *e = json_object_array_get_idx(v, i);
 		if (!json_object_is_type(e, json_type_string))
 			return perr(c, p, "expected array of strings");
-		strv[i] = xstrndup(json_object_get_string(e), json_object_get_string_len(e));
+		struct jpath ip = { p, JPATH_INDEX, NULL, i };
+		if (dup_string(c, e, &ip, &strv[i]) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -174,8 +187,8 @@ static int parse_kvmap(struct pctx *c, json_object *v, const struct jpath *p, st
 		if (!json_object_is_type(val, json_type_string))
 			return perr(c, &kp, "expected string");
 		kv[i].key = xstrdup(key);
-		kv[i].value = xstrndup(json_object_get_string(val), json_object_get_string_len(val));
-		i++;
+		if (dup_string(c, val, &kp, &kv[i++].value) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -372,7 +385,17 @@ static const struct field root_fields[] = {
 	FIELD("path", F_STR, true, struct spec_root, path),
 	FIELD("readonly", F_BOOL, false, struct spec_root, readonly),
 };
-static const struct objdesc root_desc = OBJDESC(struct spec_root, root_fields, NULL);
+/* An empty path would make the bundle directory itself the rootfs. */
+static int check_root(struct pctx *c, UNUSED json_object *obj, const struct jpath *p, void *dst)
+{
+	const struct spec_root *r = dst;
+	if (r->path[0] != '\0')
+		return 0;
+	struct jpath pp = { p, JPATH_KEY, "path", 0 };
+	return perr(c, &pp, "must not be empty");
+}
+
+static const struct objdesc root_desc = OBJDESC(struct spec_root, root_fields, check_root);
 
 /* config.md: uidMappings "MUST be specified along with gidMappings" and back. */
 static int check_mount(struct pctx *c, UNUSED json_object *obj, const struct jpath *p, void *dst)

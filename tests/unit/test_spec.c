@@ -756,6 +756,13 @@ static void test_errors_required(void)
 	expect_error("{'ociVersion':null,'root':{'path':'r'}}", "config.json: ociVersion: required");
 	expect_error("{'ociVersion':'1.0.0'}", "config.json: root: required");
 	expect_error("{'ociVersion':'1.0.0','root':{'readonly':true}}", "config.json: root.path: required");
+	expect_error("{'ociVersion':'1.0.0','root':{'path':''}}", "config.json: root.path: must not be empty");
+	expect_error("{" BASE ",'process':{'cwd':'/','args':['sh'],'capabilities':{'bounding':"
+		     "['CAP_KILL','CAP_CHOWN\\u0000x']}}}",
+		     "config.json: process.capabilities.bounding[1]: contains a NUL byte");
+	expect_error("{" BASE ",'hostname':'a\\u0000b'}", "config.json: hostname: contains a NUL byte");
+	expect_error("{" BASE ",'annotations':{'k':'\\u0000'}}",
+		     "config.json: annotations[\"k\"]: contains a NUL byte");
 	expect_error("{" BASE ",'process':{'args':['sh']}}", "config.json: process.cwd: required");
 	expect_error("{" BASE ",'process':{'cwd':'/'}}", "config.json: process.args: required");
 	expect_error("{" BASE ",'process':{'cwd':'/','args':[]}}",

@@ -76,14 +76,38 @@ static int no_cgroup_validate(const struct spec_resources *res, struct hutch_err
 			       "without a cgroup (--cgroup-manager disabled)", f);
 }
 
+/* sethostname(2) and setdomainname(2) take at most 64 bytes (__NEW_UTS_LEN). */
+static int validate_uts(const struct spec *s, struct hutch_error **err)
+{
+	if ((s->hostname || s->domainname) && spec_find_namespace(s, SPEC_NS_UTS) == NULL)
+		return hutch_error_set(err, EINVAL, "config.json: %s: set without a uts namespace",
+				       s->hostname ? "hostname" : "domainname");
+	if (s->hostname && strlen(s->hostname) > 64)
+		return hutch_error_set(err, EINVAL, "config.json: hostname: longer than 64 bytes");
+	if (s->domainname && strlen(s->domainname) > 64)
+		return hutch_error_set(err, EINVAL, "config.json: domainname: longer than 64 bytes");
+	return 0;
+}
+
+/* Before anything exists, so that the error names the field. */
+static int validate_cgroups_path(const struct create_run *r, struct hutch_error **err)
+{
+	const struct spec_linux *l = r->spec->linux_;
+	cleanup_free char *path = NULL;
+	if (r->o->no_cgroup)
+		return 0;
+	if (cgroup_resolve_path_checked(l ? l->cgroups_path : NULL, r->o->id, &path, err) < 0)
+		return hutch_error_wrap(err, "config.json: linux.cgroupsPath");
+	return 0;
+}
+
 static int validate_config(const struct create_run *r, struct hutch_error **err)
 {
 	const struct spec *s = r->spec;
 	if (s->root == NULL || s->root->path == NULL)
 		return hutch_error_set(err, EINVAL, "config.json: root.path: required");
-	if ((s->hostname || s->domainname) && spec_find_namespace(s, SPEC_NS_UTS) == NULL)
-		return hutch_error_set(err, EINVAL, "config.json: %s: set without a uts namespace",
-				       s->hostname ? "hostname" : "domainname");
+	if (validate_uts(s, err) < 0 || validate_cgroups_path(r, err) < 0)
+		return -1;
 	bool terminal = s->process && s->process->terminal;
 	if (terminal && r->o->console_socket == NULL && r->o->terminal_master == NULL)
 		return hutch_error_set(err, EINVAL, "config.json: process.terminal: cannot allocate a "

@@ -213,10 +213,8 @@ static int search_path(const struct spec_process *p, const char *name, char **ou
 	return exec_error(err, ENOENT, "exec \"%s\": executable file not found in $PATH", name);
 }
 
-int process_find_executable(const struct spec_process *p, char **out, struct hutch_error **err)
+static int find_executable(const struct spec_process *p, char **out, struct hutch_error **err)
 {
-	if (p->args == NULL || p->args[0] == NULL || p->args[0][0] == '\0')
-		return hutch_error_set(err, 0, "process.args: empty");
 	const char *name = p->args[0];
 	if (strchr(name, '/') == NULL)
 		return search_path(p, name, out, err);
@@ -224,6 +222,16 @@ int process_find_executable(const struct spec_process *p, char **out, struct hut
 	if (e != 0)
 		return exec_error(err, e, "exec \"%s\"", name);
 	*out = absolute_of(p, name);
+	return 0;
+}
+
+int process_find_executable(const struct spec_process *p, char **out, struct hutch_error **err)
+{
+	if (p->args == NULL || p->args[0] == NULL || p->args[0][0] == '\0')
+		return hutch_error_set(err, 0, "process.args: empty");
+	/* The kernel's words stay at the end: Podman maps them to exit codes 126/127. */
+	if (find_executable(p, out, err) < 0)
+		return hutch_error_wrap(err, "process.args[0]");
 	return 0;
 }
 
@@ -253,8 +261,22 @@ static int validate_user(const struct spec_user *u, struct hutch_error **err)
 	return 0;
 }
 
+/* config.md: env entries are "in the form VARIABLE=VALUE"; runc refuses the others too. */
+static int validate_env(const struct spec_process *p, struct hutch_error **err)
+{
+	for (size_t i = 0; i < p->n_env; i++) {
+		const char *eq = strchr(p->env[i], '=');
+		if (eq == NULL || eq == p->env[i])
+			return hutch_error_set(err, 0, "process.env[%zu]: \"%s\" is not VARIABLE=VALUE",
+					       i, p->env[i]);
+	}
+	return 0;
+}
+
 int process_validate(const struct spec_process *p, struct hutch_error **err)
 {
+	if (validate_env(p, err) < 0)
+		return -1;
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		const struct spec_rlimit *r = &p->rlimits[i];
 		if (r->resource < 0 || r->resource >= RLIM_NLIMITS)

@@ -11,6 +11,21 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* The id as it can go in a one-line message: bytes outside printable ASCII as \xNN. */
+static char *id_printable(const char *id)
+{
+	size_t n = strlen(id);
+	char *out = xmalloc(4 * n + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+		if (*p >= 0x20 && *p < 0x7f)
+			*o++ = (char)*p;
+		else
+			o += sprintf(o, "\\x%02x", *p);
+	}
+	*o = '\0';
+	return out;
+}
+
 int state_validate_id(const char *id, struct hutch_error **err)
 {
 	size_t n = strlen(id);
@@ -24,9 +39,11 @@ int state_validate_id(const char *id, struct hutch_error **err)
 		char c = *p;
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 			  c == '_' || c == '+' || c == '-' || c == '.';
-		if (!ok)
+		if (!ok) {
+			cleanup_free char *shown = id_printable(id);
 			return hutch_error_set(err, EINVAL,
-					       "invalid container id \"%s\": only [A-Za-z0-9_+.-] are allowed", id);
+					       "invalid container id \"%s\": only [A-Za-z0-9_+.-] are allowed", shown);
+		}
 	}
 	return 0;
 }

@@ -122,10 +122,20 @@ int sync_expect(int sock, enum sync_type want, struct sync_msg *m, struct hutch_
 	return 0;
 }
 
+/* An error naming a huge value (a 64 MiB path) would not fit a message, and
+ * the parent would only see the init stage exit: keep its head. */
+#define SYNC_ERROR_MAX 4096
+
 void sync_send_error(int sock, const struct hutch_error *e)
 {
 	const char *msg = e && e->msg ? e->msg : "unknown error";
-	sync_send(sock, SYNC_ERROR, msg, strlen(msg), NULL, 0, NULL);
+	size_t len = strlen(msg);
+	if (len <= SYNC_ERROR_MAX) {
+		sync_send(sock, SYNC_ERROR, msg, len, NULL, 0, NULL);
+		return;
+	}
+	cleanup_free char *cut = xasprintf("%.*s... (%zu bytes)", SYNC_ERROR_MAX, msg, len);
+	sync_send(sock, SYNC_ERROR, cut, strlen(cut), NULL, 0, NULL);
 }
 
 void sync_msg_release(struct sync_msg *m)

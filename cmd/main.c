@@ -52,10 +52,24 @@ static void log_line(const struct global_opts *g, const char *level, const char 
 	write_all(fd, line, strlen(line));
 }
 
+/* Errors quote what the user gave ("unknown namespace type \"a\nb\""): control
+ * bytes go out as \xNN, so that the error stays one line. */
+static void print_one_line(FILE *f, const char *msg)
+{
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
 int cli_fail(const struct global_opts *g, struct hutch_error *err)
 {
 	const char *msg = err && err->msg ? err->msg : "unknown error";
-	fprintf(stderr, "hutch: %s\n", msg);
+	fputs("hutch: ", stderr);
+	print_one_line(stderr, msg);
+	fputc('\n', stderr);
 	if (g->log)
 		log_line(g, "error", msg);
 	return 1;

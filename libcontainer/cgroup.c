@@ -338,11 +338,27 @@ int cgroup_create(const char *path, const struct spec_resources *res, struct cgr
 	if (r == 0)
 		r = cg->mode == CGROUP_MODE_V2 ? cgroup_v2_apply(cg, res, err) : cgroup_v1_apply(cg, res, err);
 	if (r < 0) {
-		cgroup_destroy(cg, NULL);
+		/* Nothing of ours is in it yet: remove only the levels made here. A
+		 * cgroupsPath that existed, maybe populated, is left as it was. */
+		for (size_t i = 0; i <= cg->n_v1; i++) {
+			struct cgroup_hier *h = i < cg->n_v1 ? &cg->v1[i] : &cg->v2;
+			if (h->mount_fd >= 0)
+				hier_undo(cg, h, cg->depth);
+		}
 		return -1;
 	}
 	*out = take_ptr(&cg);
 	return 0;
+}
+
+bool cgroup_created(const struct cgroup *cg)
+{
+	for (size_t i = 0; i <= cg->n_v1; i++) {
+		const struct cgroup_hier *h = i < cg->n_v1 ? &cg->v1[i] : &cg->v2;
+		if (h->dir_fd >= 0 && h->created_from == CGROUP_NONE_CREATED)
+			return false;
+	}
+	return true;
 }
 
 int cgroup_open(const char *path, struct cgroup **out, struct hutch_error **err)

@@ -29,6 +29,9 @@ int cgroup_resolve_path_checked(const char *cgroups_path, const char *id, char *
  * resource that the host cannot apply. On failure nothing is left behind. */
 int cgroup_create(const char *path, const struct spec_resources *res, struct cgroup **out,
 		  struct hutch_error **err);
+/* Whether cgroup_create() made the container's directory in every hierarchy; false
+ * when the cgroupsPath existed before (possibly holding other processes). */
+bool cgroup_created(const struct cgroup *cg);
 /* Re-open an existing container's cgroup from its saved path (delete, kill --all). */
 int cgroup_open(const char *path, struct cgroup **out, struct hutch_error **err);
 /* Move `pid` into the container's cgroup(s). */

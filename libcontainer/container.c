@@ -43,6 +43,7 @@ struct create_run {
 	pid_t child;                 /* the process we spawned (first init stage) */
 	int sock;
 	bool hooks_started;
+	bool cg_existed;             /* cgroupsPath was there before: not ours to remove */
 	int console_ours;            /* foreground terminal: our end of the console socketpair */
 	int rdt_tasks;               /* linux.intelRdt: the tasks file of the container's group */
 	int pidfd_sock;              /* --pidfd-socket, connected */
@@ -193,6 +194,23 @@ static int make_state_dir(struct create_run *r, struct hutch_error **err)
 	return state_save(r->dir, &r->st, err);
 }
 
+/* The default cgroup is the container's own: processes in it belong to a
+ * container of the same id that lost its state (--root wiped) or lives under
+ * another --root, and sharing it would let one's delete kill the other. */
+static int check_default_cgroup_unused(struct create_run *r, struct hutch_error **err)
+{
+	const struct spec_linux *l = r->spec->linux_;
+	if ((l && l->cgroups_path && *l->cgroups_path) || cgroup_created(r->cg))
+		return 0;
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+	if (cgroup_pids(r->cg, &pids, &n, NULL) < 0 || n == 0)
+		return 0;
+	return hutch_error_set(err, EBUSY, "config.json: linux.cgroupsPath: the default cgroup %s already holds "
+			       "%zu processes (a container %s of another --root, or one whose state was lost)",
+			       r->st.cgroup_path, n, r->o->id);
+}
+
 static int make_cgroup(struct create_run *r, struct hutch_error **err)
 {
 	const struct spec_resources *res = r->spec->linux_ ? r->spec->linux_->resources : NULL;
@@ -200,7 +218,8 @@ static int make_cgroup(struct create_run *r, struct hutch_error **err)
 		return 0;
 	if (cgroup_create(r->st.cgroup_path, res, &r->cg, err) < 0)
 		return hutch_error_wrap(err, "cgroup %s", r->st.cgroup_path);
-	return 0;
+	r->cg_existed = !cgroup_created(r->cg);
+	return check_default_cgroup_unused(r, err);
 }
 
 static int make_intelrdt(struct create_run *r, struct hutch_error **err)
@@ -415,7 +434,9 @@ static void create_abort(struct create_run *r)
 	if (r->st.pid > 0 && r->st.pid != r->child && proc_start_time(r->st.pid) == r->st.start_time)
 		reap(r->st.pid);
 	reap(r->child);
-	if (r->cg)
+	/* A cgroup made here holds only what this create started; one that existed
+	 * may hold other processes: never kill those. */
+	if (r->cg && !r->cg_existed)
 		cgroup_destroy(r->cg, NULL);
 	if (r->rdt_tasks >= 0)
 		intelrdt_remove(r->spec->linux_->intel_rdt, r->st.id, NULL);

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -32,8 +33,14 @@ struct hook_run {
 
 /* Child side: only async-signal-safe calls between fork and execve. */
 static _Noreturn void hook_child(int stdin_fd, int exec_fd, const char *path, char *const *argv,
-				 char *const *envp)
+				 char *const *envp, pid_t parent)
 {
+	/* A hook lives no longer than the runtime that waits for it: if hutch is
+	 * SIGKILLed, nobody would enforce its timeout. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(127);
+	/* Its own process group: a timeout kills what the hook started too. */
+	setpgid(0, 0);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -73,9 +80,10 @@ static int hook_spawn(const struct spec_hook *h, struct hook_run *run, struct hu
 	static char *const empty_env[] = { NULL };
 	char *const *argv = h->args && h->args[0] ? h->args : self_argv;
 	char *const *envp = h->env ? h->env : empty_env;
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0)
-		hook_child(in[0], ex[1], h->path, argv, envp);
+		hook_child(in[0], ex[1], h->path, argv, envp, parent);
 	int fork_errno = errno;
 	close(in[0]);
 	close(ex[1]);
@@ -184,6 +192,7 @@ static int hook_run_one(const struct spec_hook *h, const char *phase, const char
 	int status = 0;
 	int exited = hook_wait_nosigpipe(&run, deadline, &status);
 	if (!exited) {
+		kill(-run.pid, SIGKILL);
 		kill(run.pid, SIGKILL);
 		while (waitpid(run.pid, &status, 0) < 0 && errno == EINTR)
 			;

@@ -540,18 +540,24 @@ static _Noreturn void init_die(const struct init_ctx *c, struct hutch_error *e)
 	_exit(127);
 }
 
+/* A `start` killed (or any process that connects and goes away) before its
+ * SYNC_START must not end the container: it stays created for the next start. */
 static int wait_for_start(struct init_ctx *c, struct hutch_error **err)
 {
-	int conn;
-	do
-		conn = accept4(c->start_sock, NULL, NULL, SOCK_CLOEXEC);
-	while (conn < 0 && errno == EINTR);
-	if (conn < 0)
-		return hutch_error_errno(err, "wait for start");
-	closep(&c->start_sock);
-	c->report = conn;
-	cleanup_sync_msg struct sync_msg m = { 0 };
-	return sync_expect(conn, SYNC_START, &m, err);
+	for (;;) {
+		int conn = accept4(c->start_sock, NULL, NULL, SOCK_CLOEXEC);
+		if (conn < 0 && errno == EINTR)
+			continue;
+		if (conn < 0)
+			return hutch_error_errno(err, "wait for start");
+		cleanup_sync_msg struct sync_msg m = { 0 };
+		if (sync_recv_or_eof(conn, &m, NULL) == 0 && m.type == SYNC_START) {
+			closep(&c->start_sock);
+			c->report = conn;
+			return 0;
+		}
+		close(conn);
+	}
 }
 
 static _Noreturn void init_exec_now(struct init_ctx *c)

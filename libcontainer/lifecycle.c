@@ -30,6 +30,15 @@ static void opened_release(struct opened *o)
 }
 #define cleanup_opened __attribute__((cleanup(opened_release)))
 
+/* Keep `e` in *err, or drop it when the caller does not want it. */
+static int pass_error(struct hutch_error **err, struct hutch_error **e)
+{
+	if (err && *err == NULL)
+		*err = take_ptr(e);
+	hutch_error_freep(e);
+	return -1;
+}
+
 static int open_container(const char *root, const char *id, bool exclusive, struct opened *o,
 			  struct hutch_error **err)
 {
@@ -205,8 +214,17 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
 int container_delete(const char *root, const char *id, bool force, struct hutch_error **err)
 {
 	cleanup_opened struct opened o = { 0 };
-	if (open_container(root, id, true, &o, err) < 0)
+	if (state_dir_open(root, id, true, &o.dir, err) < 0)
 		return -1;
+	cleanup_error struct hutch_error *e = NULL;
+	if (state_load(o.dir, &o.st, &e) < 0) {
+		/* A create killed before its first state.json (or a delete killed
+		 * half way): nothing else exists yet, the cgroup comes after. */
+		if (e->errnum == ENOENT)
+			return state_dir_remove(o.dir, err);
+		return pass_error(err, &e);
+	}
+	o.status = state_status(o.dir, o.st);
 	if (o.status != STATUS_STOPPED) {
 		if (!force)
 			return hutch_error_set(err, EINVAL, "cannot delete container %s that is not stopped: "
@@ -220,9 +238,19 @@ int container_delete(const char *root, const char *id, bool force, struct hutch_
 int container_state(const char *root, const char *id, json_object **out, struct hutch_error **err)
 {
 	cleanup_opened struct opened o = { 0 };
-	if (open_container(root, id, false, &o, err) < 0)
+	bool busy;
+	if (state_dir_open_reader(root, id, &o.dir, &busy, err) < 0)
 		return -1;
-	*out = state_to_oci_json(o.st, o.status);
+	cleanup_error struct hutch_error *e = NULL;
+	if (state_load(o.dir, &o.st, &e) < 0) {
+		/* create holds the lock from the mkdir to its first state.json */
+		if (!busy || e->errnum != ENOENT)
+			return pass_error(err, &e);
+		struct container_state creating = { .id = (char *)id };
+		*out = state_to_oci_json(&creating, STATUS_CREATING);
+		return 0;
+	}
+	*out = state_to_oci_json(o.st, state_status(o.dir, o.st));
 	return 0;
 }
 

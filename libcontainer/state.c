@@ -58,11 +58,19 @@ static int open_root(const char *root, bool create, struct hutch_error **err)
 	return fd;
 }
 
-static int lock_dir(int fd, bool exclusive, const char *id, struct hutch_error **err)
+/* busy == NULL: wait for the lock; else take it only if free and say whether
+ * another command holds it. */
+static int lock_dir(int fd, bool exclusive, const char *id, bool *busy, struct hutch_error **err)
 {
-	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
+	int how = (exclusive ? LOCK_EX : LOCK_SH) | (busy ? LOCK_NB : 0);
+	while (flock(fd, how) < 0) {
+		if (errno == EWOULDBLOCK && busy) {
+			*busy = true;
+			break;
+		}
 		if (errno != EINTR)
 			return hutch_error_errno(err, "lock container %s", id);
+	}
 	/* The previous holder may have deleted it while we waited. */
 	struct stat st;
 	if (fstat(fd, &st) < 0 || st.st_nlink == 0)
@@ -91,7 +99,7 @@ int state_dir_create(const char *root, const char *id, struct state_dir **out, s
 		return hutch_error_errno(err, "create state directory %s/%s", root, id);
 	}
 	cleanup_close int fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || lock_dir(fd, true, id, err) < 0) {
+	if (fd < 0 || lock_dir(fd, true, id, NULL, err) < 0) {
 		if (fd < 0)
 			hutch_error_errno(err, "open state directory %s/%s", root, id);
 		unlinkat(root_fd, id, AT_REMOVEDIR);
@@ -101,8 +109,8 @@ int state_dir_create(const char *root, const char *id, struct state_dir **out, s
 	return 0;
 }
 
-int state_dir_open(const char *root, const char *id, bool exclusive, struct state_dir **out,
-		   struct hutch_error **err)
+static int dir_open(const char *root, const char *id, bool exclusive, bool *busy,
+		    struct state_dir **out, struct hutch_error **err)
 {
 	if (state_validate_id(id, err) < 0)
 		return -1;
@@ -116,10 +124,23 @@ int state_dir_open(const char *root, const char *id, bool exclusive, struct stat
 		return hutch_error_set(err, ENOENT, "container %s does not exist", id);
 	if (fd < 0)
 		return hutch_error_errno(err, "open state directory %s/%s", root, id);
-	if (lock_dir(fd, exclusive, id, err) < 0)
+	if (lock_dir(fd, exclusive, id, busy, err) < 0)
 		return -1;
 	*out = state_dir_new(take_fd(&root_fd), take_fd(&fd), root, id);
 	return 0;
+}
+
+int state_dir_open(const char *root, const char *id, bool exclusive, struct state_dir **out,
+		   struct hutch_error **err)
+{
+	return dir_open(root, id, exclusive, NULL, out, err);
+}
+
+int state_dir_open_reader(const char *root, const char *id, struct state_dir **out, bool *busy,
+			  struct hutch_error **err)
+{
+	*busy = false;
+	return dir_open(root, id, false, busy, out, err);
 }
 
 int state_dir_remove(struct state_dir *d, struct hutch_error **err)

@@ -46,6 +46,12 @@ int state_dir_create(const char *root, const char *id, struct state_dir **out, s
 /* Open and lock an existing container; exclusive for commands that change it. */
 int state_dir_open(const char *root, const char *id, bool exclusive, struct state_dir **out,
 		   struct hutch_error **err);
+/* For `state` and `list`, which must not wait for a create, start or delete in
+ * progress (a hook may block it for minutes): the shared lock when it is free,
+ * else no lock and *busy set. Reading unlocked is safe: state.json is only ever
+ * replaced by rename. */
+int state_dir_open_reader(const char *root, const char *id, struct state_dir **out, bool *busy,
+			  struct hutch_error **err);
 /* Remove every file of the container and its directory. */
 int state_dir_remove(struct state_dir *d, struct hutch_error **err);
 void state_dir_free(struct state_dir *d);

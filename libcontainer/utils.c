@@ -130,8 +130,12 @@ int read_regular_file_at(int dirfd, const char *path, char **out, size_t *len, s
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return hutch_error_errno(err, "stat %s", path);
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
 		return hutch_error_set(err, EINVAL, "%s: not a regular file", path);
+	/* A pipe (--process /dev/stdin, <(...)) is read to its end; one that no
+	 * writer ever opened reads as empty. */
+	if (S_ISFIFO(st.st_mode) && fcntl(fd, F_SETFL, 0) < 0)
+		return hutch_error_errno(err, "fcntl %s", path);
 	return read_all_fd(fd, path, out, len, err);
 }
 

@@ -75,8 +75,9 @@ static inline int take_fd(int *fd)
 /* Whole-file helpers. read_all_fd/read_file return a NUL-terminated buffer. */
 int read_all_fd(int fd, const char *what, char **out, size_t *len, struct hutch_error **err);
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct hutch_error **err);
-/* The same for a file a user hands us (config.json, process.json): a FIFO or a
- * device would block or never end, so anything but a regular file is an error. */
+/* The same for a file a user hands us (config.json, process.json): a regular
+ * file or a pipe. Opening a FIFO must not wait for a writer, and a device
+ * (/dev/zero) may never end: anything else is an error. */
 int read_regular_file_at(int dirfd, const char *path, char **out, size_t *len, struct hutch_error **err);
 /* Write `len` bytes (retrying short writes and EINTR). */
 int write_all(int fd, const void *buf, size_t len);

@@ -1,10 +1,11 @@
 #!/bin/bash
 # The parser hardening suite (docs/reliability.md):
-#   1. builds the libFuzzer targets (clang-14, meson option fuzzers) in build-fuzz/;
+#   1. builds the libFuzzer targets (clang-14, meson option fuzzers) in build-fuzz/: the
+#      config.json, process.json (exec --process) and resources (update --resources) parsers;
 #   2. replays the kept corpus (tests/fuzz/corpus/<target>/) through each target: every
 #      input found once must still pass;
-#   3. fuzzes each target for FUZZ_SECONDS (default 30) from that corpus plus the unit
-#      tests' configs, with ASan+UBSan and the leak checker: no crash, leak or hang
+#   3. fuzzes each target for FUZZ_SECONDS (default 20: 60 s in all) from that corpus plus
+#      the unit tests' configs, with ASan+UBSan and the leak checker: no crash, leak or hang
 #      (an input taking more than 5 s counts as a hang);
 #   4. runs the parser's unit tests under valgrind (memcheck, leaks included).
 # The last line is "N passed, N failed, N skipped".
@@ -16,10 +17,10 @@ set -u
 REPO=${REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD_DIR=${BUILD_DIR:-$REPO/build}
 FUZZ_DIR=${FUZZ_DIR:-$REPO/build-fuzz}
-FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 CC_FUZZ=${CC_FUZZ:-clang-14}
 HERE=$REPO/tests/fuzz
-TARGETS=(config process)
+TARGETS=(config process resources)
 passed=0
 failed=0
 skipped=0
@@ -83,11 +84,15 @@ fuzz() { # TARGET
 	local t=$1 bin=$FUZZ_DIR/tests/fuzz/fuzz-$1 new=$WORK/new-$1 seeds=$WORK/seeds-$1
 	mkdir -p "$new" "$seeds" "$WORK/artifacts-$t"
 	cp "$HERE/corpus/$t"/* "$seeds"/ 2> /dev/null
-	if [ "$t" = config ]; then
-		cp "$REPO"/tests/unit/data/*config.json "$seeds"/
-	else
-		cp "$REPO"/tests/unit/data/*process.json "$seeds"/
-	fi
+	case $t in
+	config) cp "$REPO"/tests/unit/data/*config.json "$seeds"/ ;;
+	process) cp "$REPO"/tests/unit/data/*process.json "$seeds"/ ;;
+	resources)
+		for f in "$REPO"/tests/unit/data/*config.json; do
+			jq -c '.linux.resources // empty' "$f" > "$seeds/${f##*/}" 2> /dev/null
+		done
+		;;
+	esac
 	# -timeout: one input over 5 s is a hang; -rss_limit_mb: a runaway allocation is a bug
 	if ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 \
 		"$bin" -max_total_time="$FUZZ_SECONDS" -timeout=5 -rss_limit_mb=2048 -max_len=65536 \

@@ -351,6 +351,19 @@ int cgroup_create(const char *path, const struct spec_resources *res, struct cgr
 	return 0;
 }
 
+/* The "oom_kill N" line of v1's memory.oom_control or v2's memory.events. */
+unsigned long long cgroup_oom_kills(struct cgroup *cg)
+{
+	struct cgroup_hier *h = cg->mode == CGROUP_MODE_V2 ? &cg->v2 : cgroup_v1_find(cg, "memory");
+	cleanup_free char *txt = NULL;
+	if (h == NULL || h->dir_fd < 0 ||
+	    read_file_at(h->dir_fd, cg->mode == CGROUP_MODE_V2 ? "memory.events" : "memory.oom_control",
+			 &txt, NULL, NULL) < 0)
+		return 0;
+	const char *p = strstr(txt, "oom_kill ");
+	return p ? strtoull(p + 9, NULL, 10) : 0;
+}
+
 bool cgroup_created(const struct cgroup *cg)
 {
 	for (size_t i = 0; i <= cg->n_v1; i++) {

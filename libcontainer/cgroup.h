@@ -29,6 +29,8 @@ int cgroup_resolve_path_checked(const char *cgroups_path, const char *id, char *
  * resource that the host cannot apply. On failure nothing is left behind. */
 int cgroup_create(const char *path, const struct spec_resources *res, struct cgroup **out,
 		  struct hutch_error **err);
+/* How many processes of the cgroup the OOM killer killed (0 when unknown). */
+unsigned long long cgroup_oom_kills(struct cgroup *cg);
 /* Whether cgroup_create() made the container's directory in every hierarchy; false
  * when the cgroupsPath existed before (possibly holding other processes). */
 bool cgroup_created(const struct cgroup *cg);

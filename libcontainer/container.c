@@ -474,8 +474,15 @@ static int create_steps(struct create_run *r, struct hutch_error **err)
 	if (load_config(r, err) < 0 || make_state_dir(r, err) < 0 || make_cgroup(r, err) < 0 ||
 	    make_intelrdt(r, err) < 0)
 		return -1;
-	if (start_init_stage(r, err) < 0 || sync_loop(r, err) < 0)
+	if (start_init_stage(r, err) < 0)
 		return -1;
+	if (sync_loop(r, err) < 0) {
+		/* The init stage killed without a word: say why when the cgroup knows. */
+		if (r->cg && cgroup_oom_kills(r->cg) > 0)
+			return hutch_error_wrap(err, "config.json: linux.resources.memory: the container "
+						"ran out of memory while it was created");
+		return -1;
+	}
 	r->st.creator = 0;
 	r->st.creator_start_time = 0;
 	if (state_save(r->dir, &r->st, err) < 0)

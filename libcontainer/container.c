@@ -189,9 +189,11 @@ static int make_state_dir(struct create_run *r, struct hutch_error **err)
 	/* an empty cgroupPath in the state: no cgroup (delete, exec and ps know it) */
 	r->st.cgroup_path = r->o->no_cgroup ? xstrdup("") :
 		cgroup_resolve_path(r->spec->linux_ ? r->spec->linux_->cgroups_path : NULL, r->o->id);
-	if (write_file_atomic_at(r->dir->fd, STATE_CONFIG, r->raw, r->raw_len, 0600, err) < 0)
+	/* state.json first: a directory without one is a create that did nothing yet
+	 * or a delete almost done, and state and list say "does not exist". */
+	if (state_save(r->dir, &r->st, err) < 0)
 		return -1;
-	return state_save(r->dir, &r->st, err);
+	return write_file_atomic_at(r->dir->fd, STATE_CONFIG, r->raw, r->raw_len, 0600, err);
 }
 
 /* The default cgroup is the container's own: processes in it belong to a

@@ -243,12 +243,11 @@ int container_state(const char *root, const char *id, json_object **out, struct 
 		return -1;
 	cleanup_error struct hutch_error *e = NULL;
 	if (state_load(o.dir, &o.st, &e) < 0) {
-		/* create holds the lock from the mkdir to its first state.json */
-		if (!busy || e->errnum != ENOENT)
-			return pass_error(err, &e);
-		struct container_state creating = { .id = (char *)id };
-		*out = state_to_oci_json(&creating, STATUS_CREATING);
-		return 0;
+		/* Between a create's mkdir and its first state.json, or a delete
+		 * removing the files: there is no container (yet, or any more). */
+		if (e->errnum == ENOENT)
+			return hutch_error_set(err, ENOENT, "container %s does not exist", id);
+		return pass_error(err, &e);
 	}
 	*out = state_to_oci_json(o.st, state_status(o.dir, o.st));
 	return 0;

@@ -100,7 +100,10 @@ int state_dir_create(const char *root, const char *id, struct state_dir **out, s
 	}
 	cleanup_close int fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || lock_dir(fd, true, id, NULL, err) < 0) {
-		if (fd < 0)
+		/* A delete took the empty directory between the mkdir and the lock. */
+		if (fd < 0 && errno == ENOENT)
+			hutch_error_set(err, ENOENT, "container %s was deleted while it was created", id);
+		else if (fd < 0)
 			hutch_error_errno(err, "open state directory %s/%s", root, id);
 		unlinkat(root_fd, id, AT_REMOVEDIR);
 		return -1;
@@ -145,6 +148,9 @@ int state_dir_open_reader(const char *root, const char *id, struct state_dir **o
 
 int state_dir_remove(struct state_dir *d, struct hutch_error **err)
 {
+	/* state.json first: from then on, state and list say "does not exist". */
+	if (unlinkat(d->fd, "state.json", 0) < 0 && errno != ENOENT)
+		return hutch_error_errno(err, "remove %s/state.json", d->path);
 	cleanup_close int fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	cleanup_dir DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
 	if (dir == NULL)

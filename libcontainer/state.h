@@ -49,7 +49,7 @@ int state_dir_open(const char *root, const char *id, bool exclusive, struct stat
 /* For `state` and `list`, which must not wait for a create, start or delete in
  * progress (a hook may block it for minutes): the shared lock when it is free,
  * else no lock and *busy set. Reading unlocked is safe: state.json is only ever
- * replaced by rename. */
+ * replaced by rename, written first by create and removed first by delete. */
 int state_dir_open_reader(const char *root, const char *id, struct state_dir **out, bool *busy,
 			  struct hutch_error **err);
 /* Remove every file of the container and its directory. */

@@ -89,11 +89,8 @@ gone() {
 	settle
 }
 
-new_id() { N=$((N + 1)); ID="$TAG-$N"; }
-
 # two creates of one id: exactly one wins, the other says "already exists"
 pair_create_create() {
-	new_id
 	both create --bundle "$B" "$ID" -- create --bundle "$B" "$ID"
 	[ $((RC1 + RC2)) = 1 ] || echo "exit statuses $RC1 and $RC2, want one 0 and one 1: $ERR1 $ERR2"
 	if [ "$RC1" = 1 ]; then one_line_error "$ERR1" "already exists"; fi
@@ -105,7 +102,6 @@ pair_create_create() {
 
 # start and delete --force of a created container
 pair_start_delete() {
-	new_id
 	rtr "$ROOT" create --bundle "$B" "$ID" > /dev/null 2>&1 || echo "create failed"
 	both start "$ID" -- delete --force "$ID"
 	one_of "$RC1" "$ERR1" "does not exist"
@@ -117,7 +113,6 @@ pair_start_delete() {
 
 # kill and delete --force of a running container
 pair_kill_delete() {
-	new_id
 	rtr "$ROOT" run -d --bundle "$B" "$ID" > /dev/null 2>&1 || echo "run -d failed"
 	both kill "$ID" KILL -- delete --force "$ID"
 	one_of "$RC1" "$ERR1" "does not exist" "status is stopped" "not running"
@@ -127,7 +122,6 @@ pair_kill_delete() {
 
 # two starts: one runs the container, the other finds it running
 pair_start_start() {
-	new_id
 	rtr "$ROOT" create --bundle "$B" "$ID" > /dev/null 2>&1 || echo "create failed"
 	both start "$ID" -- start "$ID"
 	[ $((RC1 + RC2)) = 1 ] || echo "exit statuses $RC1 and $RC2, want one 0 and one 1: $ERR1 $ERR2"
@@ -140,7 +134,6 @@ pair_start_start() {
 
 # two deletes --force: both succeed (runc: delete --force of a gone container is fine)
 pair_delete_delete() {
-	new_id
 	rtr "$ROOT" run -d --bundle "$B" "$ID" > /dev/null 2>&1 || echo "run -d failed"
 	both delete --force "$ID" -- delete --force "$ID"
 	[ "$RC1" = 0 ] || echo "first delete --force exited $RC1: $ERR1"
@@ -150,7 +143,6 @@ pair_delete_delete() {
 
 # exec and delete --force: the exec'd process must not outlive the container
 pair_exec_delete() {
-	new_id
 	rtr "$ROOT" run -d --bundle "$B" "$ID" > /dev/null 2>&1 || echo "run -d failed"
 	both exec -d "$ID" sleep 100000 -- delete --force "$ID"
 	one_of "$RC1" "$ERR1" "does not exist" "status is stopped" "its init is gone" "exec"
@@ -160,9 +152,8 @@ pair_exec_delete() {
 
 # create and delete --force of the same id: delete finds nothing, or removes it all
 pair_create_delete() {
-	new_id
 	both create --bundle "$B" "$ID" -- delete --force "$ID"
-	one_of "$RC1" "$ERR1" "does not exist"
+	one_of "$RC1" "$ERR1" "does not exist" "deleted while it was created"
 	[ "$RC2" = 0 ] || echo "delete --force exited $RC2: $ERR2"
 	gone
 }
@@ -170,7 +161,6 @@ pair_create_delete() {
 # state and list while create, start and delete run: always an answer, never an error
 # other than "does not exist", never a wrong status
 pair_state_during() {
-	new_id
 	local p bad=
 	(
 		for _ in 1 2 3; do
@@ -204,9 +194,13 @@ for pair in create_create start_delete kill_delete start_start delete_delete exe
 	create_delete; do
 	t0=$SECONDS
 	for ((r = 1; r <= ROUNDS; r++)); do
+		N=$((N + 1))
+		ID="$TAG-$N"
 		check "$pair round $r" "$(pair_$pair)"
 	done
 	say "$pair: $ROUNDS rounds in $((SECONDS - t0)) s"
 done
+N=$((N + 1))
+ID="$TAG-$N"
 check "state and list during create/start/delete" "$(pair_state_during)"
 summary

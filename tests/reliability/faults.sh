@@ -119,8 +119,8 @@ in_syscall() {
 	[ "$(awk '{ l = $0; sub(/^.*\) /, "", l); print substr(l, 1, 1) }' "/proc/$1/stat")" = t ]
 }
 
-# wait_stopped PID NAME: until PID sits in NAME (10 s at most)
-wait_stopped() { wait_for 10 in_syscall "$1" "$2"; }
+# wait_stopped PID NAME: until PID sits in NAME (30 s at most: the machine may be busy)
+wait_stopped() { wait_for 30 in_syscall "$1" "$2" || { cat "$W/strace.err"; return 1; }; }
 
 # cgroup_procs ID: the processes of the container's cgroup (the pids hierarchy)
 cgroup_procs() {
@@ -187,7 +187,7 @@ kill_create_at() {
 		traced "$sc" "$when" "$delay" $follow -- create --bundle "$B" "$ID" || echo "hutch did not start"
 		who=$HPID
 		if [ -n "$follow" ]; then
-			wait_for 10 in_cgroup_syscall "$ID" "$sc" || echo "the init stage never reached $sc #$when"
+			wait_for 30 in_cgroup_syscall "$ID" "$sc" || echo "the init stage never reached $sc #$when"
 		else
 			wait_stopped "$HPID" "$sc" || echo "hutch never reached $sc #$when"
 		fi
@@ -203,7 +203,7 @@ kill_create_at() {
 	[ -n "$p" ] && kill_orphans
 }
 
-scenario kill_create_at "after the state dir, before state.json" renameat 1 creating absent
+scenario kill_create_at "after the state dir, before state.json" renameat 1 absent absent
 scenario kill_create_at "after the cgroup, before the init stage" memfd_create 1 creating stopped
 scenario kill_create_at "with the init stage in the cgroup" sendmsg 2 creating stopped
 scenario kill_create_at "during the init's mounts" mount 5 creating stopped -f
@@ -279,7 +279,7 @@ kill_init_create() {
 	p=$(
 		traced "$sc" "$when" 3 $follow -- create --bundle "$B" "$ID"
 		if [ -n "$follow" ]; then
-			wait_for 10 in_cgroup_syscall "$ID" "$sc" || echo "the init stage never reached $sc #$when"
+			wait_for 30 in_cgroup_syscall "$ID" "$sc" || echo "the init stage never reached $sc #$when"
 		else
 			wait_stopped "$HPID" "$sc" || echo "hutch never reached $sc #$when"
 		fi

@@ -83,7 +83,8 @@ fds_at_exit() {
 	for ((i = 0; i < 400; i++)); do
 		hp=$(pgrep -P "$sp" | head -n1)
 		if [ -n "$hp" ]; then
-			read -r s _ < "/proc/$hp/syscall" 2> /dev/null
+			# it may have gone since pgrep: no message then
+			read -r s _ 2> /dev/null < "/proc/$hp/syscall"
 			[ "${s:-}" = 231 ] && break
 		fi
 		sleep 0.025

@@ -5,8 +5,9 @@
 #
 # Environment:
 #   PARTS=ERE          run only the parts whose name matches (bad-inputs, faults, ...)
-#   RELIABILITY_LONG=1 the long runs: 1,000 create/start/delete cycles and 100 containers
-#                      in parallel (default: 100 cycles and 20 containers)
+#   RELIABILITY_LONG=1 the long runs: 1,000 create/start/delete cycles (default 100) and
+#                      50 rounds per concurrent pair (default 10); 100 containers run in
+#                      parallel either way
 #   VERBOSE=1          print every passing check too
 #   RUNTIME, BUILD_DIR, REPO: as run-tests.sh sets them
 set -u

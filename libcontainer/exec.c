@@ -87,9 +87,11 @@ static int exec_check(struct exec_run *r, struct hutch_error **err)
 		if (r->pidfd_sock < 0)
 			return -1;
 	}
-	/* Not held any longer: in a paused container (--ignore-paused) the init
-	 * stage freezes as it enters the cgroup, until a `resume` that needs it. */
-	state_dir_free(take_ptr(&r->dir));
+	/* Held until the process runs, so that a delete or kill waits for it, but
+	 * not in a paused container (--ignore-paused): there the init stage freezes
+	 * as it enters the cgroup, until a `resume` that needs the lock. */
+	if (st == STATUS_PAUSED)
+		state_dir_free(take_ptr(&r->dir));
 	return 0;
 }
 

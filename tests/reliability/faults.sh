@@ -271,13 +271,14 @@ scenario test_kill_delete
 
 # ---- the container's init killed at each stage ----
 
-# kill_init_create NAME SYSCALL WHEN [-f]: create stopped for 3 s at the WHEN-th SYSCALL
+# kill_init_create NAME SYSCALL WHEN [-f]: create stopped for 6 s at the WHEN-th SYSCALL
 # (with -f, in the init stage); the init is killed meanwhile: create must fail cleanly.
+# 6 s: on 2 loaded cores a 3 s stop could pass before the poll below saw it.
 kill_init_create() {
 	local name=$1 sc=$2 when=$3 follow=${4:-} p
 	new_case
 	p=$(
-		traced "$sc" "$when" 3 $follow -- create --bundle "$B" "$ID"
+		traced "$sc" "$when" 6 $follow -- create --bundle "$B" "$ID"
 		if [ -n "$follow" ]; then
 			wait_for 30 in_cgroup_syscall "$ID" "$sc" || echo "the init stage never reached $sc #$when"
 		else

@@ -78,7 +78,7 @@ class Bench:
         if status != 0:
             raise OpFailed("rusage helper failed for %s" % " ".join(argv))
         with open(res) as f:
-            ns, maxrss, st = (int(x) for x in f.read().split())
+            ns, maxrss, st, _cpu = (int(x) for x in f.read().split())
         rc = os.waitstatus_to_exitcode(st)
         if check and rc != 0:
             with open(self.log, errors="replace") as f:

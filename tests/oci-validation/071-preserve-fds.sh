@@ -25,5 +25,14 @@ pid=$(state_of "$ID2" pid)
 wait_for 5 test "$(cat "/proc/$pid/comm")" = sleep || fail "the program did not start"
 assert_eq "0 1 2 3" "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ' | sed 's/ $//')" "fds of the program (run -d --preserve-fds 1)"
 assert_eq "$T/fd3" "$(readlink "/proc/$pid/fd/3")" "file behind fd 3"
+
+# fd 5 is not open: a file of the runtime's own would take its number and reach the
+# container (CVE-2024-21626); an error, and nothing left behind
+if ! is_runc; then
+	new_id ID3 hole
+	assert_fails rt run --preserve-fds 3 --bundle "$BUNDLE" "$ID3"
+	assert_contains "$ERR" "fd 5 is not open" "run --preserve-fds 3 with fd 5 closed"
+	state_dir_exists "$ID3" && fail "state left behind by the failed run"
+fi
 exec 3<&- 4<&-
 exit 0

@@ -296,23 +296,51 @@ static pid_t clone_into_cgroup(int cgroup_fd, bool *placed)
 	return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
+/* Stage two shares the sync socket with stage one, and when born in its
+ * cgroup it waits for no SYNC_PID_ACK: it first waits on `order` until stage
+ * one has sent SYNC_PID, else the parent could read its messages (READY even)
+ * before the pid and save a state without it. */
+static void init_wait_pid_sent(int order[2])
+{
+	close(order[1]);
+	char b;
+	ssize_t n;
+	do
+		n = read(order[0], &b, 1);
+	while (n < 0 && errno == EINTR);
+	close(order[0]);
+	if (n != 1)
+		_exit(1);
+}
+
 /* Returns 0 in the process that goes on as the container's process. With a
  * cgroup fd (cgroup v2) it is always a new child, born in the cgroup. */
 static int init_fork_if_needed(struct init_ctx *c, struct hutch_error **err)
 {
 	if (!c->plan.need_fork && c->cgroup_fd < 0)
 		return send_pid(c->sock, getpid(), false, err);
+	int order[2];
+	if (pipe2(order, O_CLOEXEC) < 0)
+		return hutch_error_errno(err, "pipe");
 	bool placed;
 	pid_t pid = clone_into_cgroup(c->cgroup_fd, &placed);
-	if (pid < 0 && c->cgroup_fd >= 0 && errno == ENOMEM)
-		return hutch_error_errno(err, "fork the container's process: clone3 into its cgroup failed, "
-					 "and a new pid namespace takes no other first process");
-	if (pid < 0)
-		return hutch_error_errno(err, "fork the container's process");
+	if (pid < 0) {
+		if (c->cgroup_fd >= 0 && errno == ENOMEM)
+			hutch_error_errno(err, "fork the container's process: clone3 into its cgroup failed, "
+					  "and a new pid namespace takes no other first process");
+		else
+			hutch_error_errno(err, "fork the container's process");
+		close(order[0]);
+		close(order[1]);
+		return -1;
+	}
 	if (pid > 0) {
 		int rc = send_pid(c->sock, pid, placed, err);
+		if (rc == 0 && write(order[1], "p", 1) != 1)
+			rc = -1;
 		_exit(rc < 0 ? 1 : 0);
 	}
+	init_wait_pid_sent(order);
 	closep(&c->cgroup_fd);
 	c->placed = placed;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);

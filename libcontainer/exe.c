@@ -1,5 +1,7 @@
 #include "exe.h"
 #include "utils.h"
+#include "waiter.h"
+#include "config.h"
 
 #include <errno.h>
 #include <string.h>
@@ -8,7 +10,10 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #define EXE_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
@@ -100,4 +105,92 @@ int exe_spawn_init(int exe_fd, int sync_fd, int preserve_fds, pid_t *pid, struct
 	if (rc != 0)
 		return hutch_error_set(err, rc, "start the init stage: %s", strerror(rc));
 	return 0;
+}
+
+#if HUTCH_HAVE_WAITER
+extern const unsigned char exe_waiter_image[];
+extern const size_t exe_waiter_image_len;
+_Static_assert(WAITER_SOCK_CLOEXEC == SOCK_CLOEXEC, "the waiter's SOCK_CLOEXEC");
+#endif
+
+bool exe_have_waiter(void)
+{
+	return HUTCH_HAVE_WAITER;
+}
+
+int exe_waiter_copy(struct hutch_error **err)
+{
+#if HUTCH_HAVE_WAITER
+	cleanup_close int fd = memfd_create("hutch-start-waiter", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return hutch_error_errno(err, "memfd_create");
+	if (write_all(fd, exe_waiter_image, exe_waiter_image_len) < 0)
+		return hutch_error_errno(err, "copy the start waiter to a memfd");
+	if (fcntl(fd, F_ADD_SEALS, EXE_SEALS) < 0)
+		return hutch_error_errno(err, "seal the start waiter");
+	return take_fd(&fd);
+#else
+	return hutch_error_set(err, ENOTSUP, "this build of hutch has no start waiter");
+#endif
+}
+
+/* What posix_spawn does for `hutch init` (reset_signals): the container's
+ * process starts with every signal at its default and none blocked. */
+static void reset_signals_now(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+int exe_fork_init(int preserve_fds, const int *keep, size_t n_keep, pid_t *pid, struct hutch_error **err)
+{
+	pid_t parent = getpid();
+	*pid = fork();
+	if (*pid < 0)
+		return hutch_error_errno(err, "fork the init stage");
+	if (*pid > 0)
+		return 0;
+	reset_signals_now();
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* The parent may have died before PDEATHSIG was armed. */
+	if (getppid() != parent)
+		_exit(1);
+	/* CVE-2024-21626: nothing of the parent's but what the init stage needs. */
+	for (int fd = 3; fd < 3 + preserve_fds; fd++)
+		fcntl(fd, F_SETFD, 0);
+	close_fds_keep(3 + preserve_fds, keep, n_keep);
+	return 0;
+}
+
+int exe_exec_waiter(const struct exe_waiter *w, struct hutch_error **err)
+{
+	size_t n = 0;
+	while (w->argv[n])
+		n++;
+	cleanup_free char **argv = xcalloc(WAITER_ARG_ARGV + n + 1, sizeof(char *));
+	char listen[16], filter[16], flags[24], len[24];
+	snprintf(listen, sizeof(listen), "%d", w->listen);
+	snprintf(filter, sizeof(filter), "%d", w->filter);
+	snprintf(flags, sizeof(flags), "%lu", w->filter_flags);
+	snprintf(len, sizeof(len), "%zu", w->filter_len);
+	argv[0] = WAITER_ARGV0;
+	argv[WAITER_ARG_LISTEN] = listen;
+	argv[WAITER_ARG_FILTER_FD] = filter;
+	argv[WAITER_ARG_FILTER_FLAGS] = flags;
+	argv[WAITER_ARG_FILTER_LEN] = len;
+	argv[WAITER_ARG_PATH] = (char *)w->path;
+	memcpy(argv + WAITER_ARG_ARGV, w->argv, n * sizeof(char *));
+	/* The start socket and the filter outlive this exec (the waiter closes
+	 * them before its own); the image goes with it (O_CLOEXEC). */
+	if (fcntl(w->listen, F_SETFD, 0) < 0 || (w->filter >= 0 && fcntl(w->filter, F_SETFD, 0) < 0))
+		return hutch_error_errno(err, "hand the start socket to the start waiter");
+	int keep[] = { w->image, w->listen, w->filter };
+	close_fds_keep(3 + w->preserve_fds, keep, ARRAY_SIZE(keep));
+	syscall(SYS_execveat, w->image, "", argv, w->envp, AT_EMPTY_PATH);
+	return hutch_error_errno(err, "exec the start waiter");
 }

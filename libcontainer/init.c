@@ -1,5 +1,6 @@
 #include "init.h"
 #include "caps.h"
+#include "exe.h"
 #include "hooks.h"
 #include "intelrdt.h"
 #include "lsm.h"
@@ -56,6 +57,7 @@ struct init_ctx {
 	int cgroup_fd;    /* cgroup v2: the container's cgroup, for clone3(CLONE_INTO_CGROUP) */
 	bool placed;      /* this process was born in the container's cgroup */
 	int proc;         /* hutch's own procfs (procfs.h), closed before the container can run */
+	int waiter;       /* forked init stage: the start waiter's image (exe.c), exec'd after READY */
 };
 
 static const char *boot_str(json_object *o, const char *k)
@@ -155,6 +157,20 @@ static int init_exec_process(struct init_ctx *c, int fd, struct hutch_error **er
 	return 0;
 }
 
+/* The bootstrap options but the fds and the config. */
+static void init_boot_options(struct init_ctx *c)
+{
+	c->id = boot_str(c->boot, "id");
+	c->bundle = boot_str(c->boot, "bundle");
+	c->rootfs = boot_str(c->boot, "rootfs");
+	c->cgroup_path = boot_str(c->boot, "cgroupPath");
+	c->no_pivot = boot_bool(c->boot, "noPivot");
+	c->no_new_keyring = boot_bool(c->boot, "noNewKeyring");
+	json_object *v;
+	if (json_object_object_get_ex(c->boot, "preserveFds", &v))
+		c->preserve_fds = json_object_get_int(v);
+}
+
 static int init_bootstrap(struct init_ctx *c, struct hutch_error **err)
 {
 	cleanup_sync_msg struct sync_msg m = { 0 };
@@ -174,15 +190,7 @@ static int init_bootstrap(struct init_ctx *c, struct hutch_error **err)
 		c->console = take_fd(&m.fds[nfds - 1]);
 	if (has_cgroup)
 		c->cgroup_fd = take_fd(&m.fds[base]);
-	c->id = boot_str(c->boot, "id");
-	c->bundle = boot_str(c->boot, "bundle");
-	c->rootfs = boot_str(c->boot, "rootfs");
-	c->cgroup_path = boot_str(c->boot, "cgroupPath");
-	c->no_pivot = boot_bool(c->boot, "noPivot");
-	c->no_new_keyring = boot_bool(c->boot, "noNewKeyring");
-	json_object *v;
-	if (json_object_object_get_ex(c->boot, "preserveFds", &v))
-		c->preserve_fds = json_object_get_int(v);
+	init_boot_options(c);
 	cleanup_free char *raw = NULL;
 	size_t len;
 	if (lseek(m.fds[0], 0, SEEK_SET) < 0 || read_all_fd(m.fds[0], "config", &raw, &len, err) < 0)
@@ -604,11 +612,34 @@ static _Noreturn void init_exec_now(struct init_ctx *c)
 	init_die(c, err);
 }
 
+/* The forked init stage is hutch's binary: it waits for start as the sealed
+ * start waiter (waiter.c), which loads a late filter itself. */
+static int init_exec_waiter(struct init_ctx *c, struct hutch_error **err)
+{
+	static char *const empty_env[] = { NULL };
+	const struct spec_process *p = c->spec->process;
+	struct exe_waiter w = { .image = c->waiter, .listen = c->start_sock, .filter = -1, .path = c->exe_path,
+				.argv = p->args, .envp = p->env ? p->env : empty_env,
+				.preserve_fds = c->preserve_fds };
+	cleanup_close int filter = -1;
+	if (c->seccomp && seccomp_late(c)) {
+		filter = seccomp_export_sealed(c->seccomp, &w.filter_flags, &w.filter_len, err);
+		if (filter < 0)
+			return -1;
+		w.filter = filter;
+	}
+	return exe_exec_waiter(&w, err);
+}
+
 static _Noreturn void init_run(struct init_ctx *c)
 {
 	cleanup_error struct hutch_error *err = NULL;
 	if (c->spec->process == NULL)
 		init_die(c, NULL);
+	if (c->waiter >= 0) {
+		init_exec_waiter(c, &err);
+		init_die(c, err);
+	}
 	if (wait_for_start(c, &err) < 0)
 		init_die(c, err);
 	const struct spec_hooks *h = c->spec->hooks;
@@ -673,6 +704,24 @@ static _Noreturn void init_exec_main(struct init_ctx *c)
 	init_exec_now(c);
 }
 
+/* create: stage one (namespaces), then stage two builds the container. */
+static _Noreturn void init_create_main(struct init_ctx *c)
+{
+	cleanup_error struct hutch_error *err = NULL;
+	if (init_seccomp_prepare(c, &err) < 0 || init_namespaces(c, &err) < 0 ||
+	    init_fork_if_needed(c, &err) < 0 || init_enter_cgroup(c, &err) < 0 || init_container(c, &err) < 0) {
+		sync_send_error(c->sock, err);
+		_exit(1);
+	}
+	/* Nothing of hutch's procfs is left once the container can run. */
+	closep(&c->proc);
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (sync_send(c->sock, SYNC_READY, NULL, 0, NULL, 0, &err) < 0)
+		_exit(1);
+	closep(&c->sock);
+	init_run(c);
+}
+
 static int init_parent_check(void)
 {
 	long long parent;
@@ -698,7 +747,7 @@ int init_stage_main(void)
 	unsetenv("_HUTCH_PARENT");
 	fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 	struct init_ctx c = { .sock = (int)fd, .start_sock = -1, .report = -1, .pidfd = -1, .console = -1,
-				.cgroup_fd = -1, .proc = -1 };
+				.cgroup_fd = -1, .proc = -1, .waiter = -1 };
 	cleanup_error struct hutch_error *err = NULL;
 	if (init_bootstrap(&c, &err) < 0) {
 		sync_send_error(c.sock, err);
@@ -706,16 +755,17 @@ int init_stage_main(void)
 	}
 	if (c.exec_mode)
 		init_exec_main(&c);
-	if (init_seccomp_prepare(&c, &err) < 0 || init_namespaces(&c, &err) < 0 ||
-	    init_fork_if_needed(&c, &err) < 0 || init_enter_cgroup(&c, &err) < 0 || init_container(&c, &err) < 0) {
-		sync_send_error(c.sock, err);
+	init_create_main(&c);
+}
+
+_Noreturn void init_stage_forked(const struct init_fork *f)
+{
+	struct init_ctx c = { .sock = f->sock, .start_sock = f->start_sock, .report = -1, .pidfd = -1,
+			      .console = f->console, .cgroup_fd = f->cgroup_fd, .proc = -1, .waiter = f->waiter,
+			      .spec = f->spec, .boot = json_tokener_parse(f->boot) };
+	if (c.boot == NULL)
 		_exit(1);
-	}
-	/* Nothing of hutch's procfs is left once the container can run. */
-	closep(&c.proc);
-	prctl(PR_SET_PDEATHSIG, 0);
-	if (sync_send(c.sock, SYNC_READY, NULL, 0, NULL, 0, &err) < 0)
-		_exit(1);
-	closep(&c.sock);
-	init_run(&c);
+	init_boot_options(&c);
+	add_extra_env(&c);
+	init_create_main(&c);
 }

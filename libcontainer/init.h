@@ -6,7 +6,20 @@
 #ifndef HUTCH_INIT_H
 #define HUTCH_INIT_H
 
+#include "../spec/spec.h"
+
 /* Never returns on success: it execs the container process. */
 int init_stage_main(void);
+
+/* create without a re-exec (container.c, init_can_fork): the init stage is a
+ * fork of create, handed what the bootstrap message would carry; it becomes
+ * the start waiter after READY. */
+struct init_fork {
+	int sock;              /* its end of the sync socket */
+	int start_sock, cgroup_fd, console, waiter;  /* -1 (console: < 0) when absent */
+	struct spec *spec;
+	const char *boot;      /* the bootstrap options JSON */
+};
+_Noreturn void init_stage_forked(const struct init_fork *f);
 
 #endif

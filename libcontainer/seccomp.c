@@ -642,6 +642,46 @@ int seccomp_apply(struct seccomp_ctx *c, const char *state_json, pid_t pid, stru
 	return listener_send(sock, notify_fd, msg, err);
 }
 
+int seccomp_export_sealed(const struct seccomp_ctx *c, unsigned long *flags, size_t *len,
+			  struct hutch_error **err)
+{
+	if (c->notify)
+		return hutch_error_set(err, EINVAL, "seccomp: a filter with a listener is loaded by the init stage");
+	cleanup_close int fd = memfd_create("seccomp-filter", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return hutch_error_errno(err, "memfd_create");
+	if (write_all(fd, c->prog, c->prog_len * sizeof(c->prog[0])) < 0)
+		return hutch_error_errno(err, "write the seccomp filter");
+	/* Sealed: a process of the container that reaches the waiter's fds
+	 * (/proc/1/fd) must not rewrite the filter before it is loaded. */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		return hutch_error_errno(err, "seal the seccomp filter");
+	*flags = c->flags;
+	*len = c->prog_len;
+	return take_fd(&fd);
+}
+
+static bool action_allows(const char *a)
+{
+	return a && (strcmp(a, "SCMP_ACT_ALLOW") == 0 || strcmp(a, "SCMP_ACT_LOG") == 0);
+}
+
+bool seccomp_allows_always(const struct spec_seccomp *s, const char *name)
+{
+	bool named = false;
+	for (size_t i = 0; i < s->n_syscalls; i++) {
+		const struct spec_syscall *sc = &s->syscalls[i];
+		for (size_t k = 0; k < sc->n_names; k++) {
+			if (sc->names[k] == NULL || strcmp(sc->names[k], name) != 0)
+				continue;
+			if (sc->n_args > 0 || !action_allows(sc->action))
+				return false;
+			named = true;
+		}
+	}
+	return named || action_allows(s->default_action);
+}
+
 void seccomp_ctx_free(struct seccomp_ctx *c)
 {
 	if (c == NULL)

@@ -30,6 +30,13 @@ bool seccomp_wants_state(const struct seccomp_ctx *c);
  * state) and the notify fd to the listener. */
 int seccomp_apply(struct seccomp_ctx *c, const char *state_json, pid_t pid, struct hutch_error **err);
 void seccomp_ctx_free(struct seccomp_ctx *c);
+/* The filter in a sealed memfd (O_CLOEXEC), for the start waiter to load
+ * after start; its flags and length in instructions. Not with a listener. */
+int seccomp_export_sealed(const struct seccomp_ctx *c, unsigned long *flags, size_t *len,
+			  struct hutch_error **err);
+/* Whether the filter lets the syscall `name` through whatever its arguments
+ * (its rules, else the default action). */
+bool seccomp_allows_always(const struct spec_seccomp *s, const char *name);
 /* Whether the running kernel accepts a SECCOMP_FILTER_FLAG_* value (for
  * `features` supportedFlags). */
 bool seccomp_flag_supported(unsigned long flag);

@@ -230,7 +230,15 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct hutch_error **er
 }
 
 /* Without close_range (old kernel, or denied by seccomp): walk /proc/self/fd. */
-static int close_range_fallback(int from, int keep, bool cloexec)
+static bool fd_kept(long long fd, const int *keep, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (keep[i] == fd)
+			return true;
+	return false;
+}
+
+static int close_range_fallback(int from, const int *keep, size_t n, bool cloexec)
 {
 	cleanup_dir DIR *d = opendir("/proc/self/fd");
 	if (d == NULL)
@@ -239,7 +247,7 @@ static int close_range_fallback(int from, int keep, bool cloexec)
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		long long fd;
-		if (parse_int64(de->d_name, &fd) < 0 || fd < from || fd == self || fd == keep)
+		if (parse_int64(de->d_name, &fd) < 0 || fd < from || fd == self || fd_kept(fd, keep, n))
 			continue;
 		if (cloexec)
 			fcntl((int)fd, F_SETFD, FD_CLOEXEC);
@@ -253,7 +261,7 @@ int close_fds_from(int from)
 {
 	if (syscall(SYS_close_range, (unsigned)from, ~0U, 0) == 0)
 		return 0;
-	return close_range_fallback(from, -1, false);
+	return close_range_fallback(from, NULL, 0, false);
 }
 
 int close_fds_except(int from, int keep)
@@ -264,14 +272,40 @@ int close_fds_except(int from, int keep)
 	if ((keep == from || syscall(SYS_close_range, (unsigned)from, (unsigned)keep - 1, 0) == 0) &&
 	    syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0) == 0)
 		return 0;
-	return close_range_fallback(from, keep, false);
+	return close_range_fallback(from, &keep, 1, false);
+}
+
+static int int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+int close_fds_keep(int from, const int *keep, size_t n)
+{
+	int sorted[16];
+	if (n > ARRAY_SIZE(sorted))
+		return close_range_fallback(from, keep, n, false);
+	memcpy(sorted, keep, n * sizeof(int));
+	qsort(sorted, n, sizeof(int), int_cmp);
+	int lo = from;
+	for (size_t i = 0; i < n; i++) {
+		if (sorted[i] < lo)
+			continue;
+		if (sorted[i] > lo && syscall(SYS_close_range, (unsigned)lo, (unsigned)sorted[i] - 1, 0) < 0)
+			return close_range_fallback(from, keep, n, false);
+		lo = sorted[i] + 1;
+	}
+	if (syscall(SYS_close_range, (unsigned)lo, ~0U, 0) < 0)
+		return close_range_fallback(from, keep, n, false);
+	return 0;
 }
 
 int cloexec_fds_from(int from)
 {
 	if (syscall(SYS_close_range, (unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return 0;
-	return close_range_fallback(from, -1, true);
+	return close_range_fallback(from, NULL, 0, true);
 }
 
 unsigned long long now_ns(void)

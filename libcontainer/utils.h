@@ -98,6 +98,8 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct hutch_error **er
 int close_fds_from(int from);
 /* Close every fd >= `from` but `keep`. */
 int close_fds_except(int from, int keep);
+/* Close every fd >= from but those in keep[] (negative entries are ignored). */
+int close_fds_keep(int from, const int *keep, size_t n);
 /* Mark every fd >= `from` close-on-exec. */
 int cloexec_fds_from(int from);
 

@@ -1,0 +1,27 @@
+/* The start waiter's command line, shared by the init stage that execs it
+ * (exe.c) and the waiter itself (waiter.c, built freestanding: this header
+ * includes nothing). */
+#ifndef HUTCH_WAITER_H
+#define HUTCH_WAITER_H
+
+/* argv[0]; anything else (a `#!/proc/self/exe` script in the image that
+ * re-runs the waiter, say) is refused. */
+#define WAITER_ARGV0 "hutch-start-waiter"
+
+/* argv[1..5]: the start socket, the sealed memfd holding a seccomp filter
+ * to load after start (-1: none), its SECCOMP_FILTER_FLAG_* and its length in
+ * instructions, the program to exec; argv[6..]: the process's own argv. The
+ * environment is the process's. */
+enum {
+	WAITER_ARG_LISTEN = 1,
+	WAITER_ARG_FILTER_FD,
+	WAITER_ARG_FILTER_FLAGS,
+	WAITER_ARG_FILTER_LEN,
+	WAITER_ARG_PATH,
+	WAITER_ARG_ARGV,
+};
+
+/* socket(2): SOCK_CLOEXEC is O_CLOEXEC; exe.c checks it against libc's. */
+#define WAITER_SOCK_CLOEXEC 02000000
+
+#endif

@@ -422,6 +422,67 @@ int cgroup_clone_fd(const struct cgroup *cg)
 	return cg->v2.dir_fd;
 }
 
+int cgroup_self_join_fds(const struct cgroup *cg, int *clone_fd, int **tasks, size_t *n,
+			 struct hutch_error **err)
+{
+	const char *off = getenv("HUTCH_TEST_NO_SELF_JOIN");
+	*clone_fd = -1;
+	*tasks = NULL;
+	*n = 0;
+	if (cg == NULL || cg->n_v1 == 0 || (off && strcmp(off, "1") == 0))
+		return 0;
+	int *fds = xcalloc(cg->n_v1, sizeof(int));
+	size_t k = 0;
+	for (size_t i = 0; i < cg->n_v1; i++) {
+		if (cg->v1[i].dir_fd < 0)
+			continue;
+		fds[k] = openat(cg->v1[i].dir_fd, "tasks", O_WRONLY | O_CLOEXEC);
+		if (fds[k] < 0) {
+			hutch_error_errno(err, "open the tasks of cgroup %s (%s)", cg->path, cg->v1[i].controllers);
+			while (k > 0)
+				close(fds[--k]);
+			free(fds);
+			return -1;
+		}
+		k++;
+	}
+	*clone_fd = cg->v2.dir_fd;
+	*tasks = fds;
+	*n = k;
+	return 0;
+}
+
+int cgroup_v1_memory_fds(const struct cgroup *cg, int *own, int *ctr, struct hutch_error **err)
+{
+	*own = *ctr = -1;
+	const struct cgroup_hier *h = NULL;
+	for (size_t i = 0; cg && i < cg->n_v1; i++)
+		if (cg->v1[i].dir_fd >= 0 && cgroup_hier_has(&cg->v1[i], "memory"))
+			h = &cg->v1[i];
+	if (h == NULL)
+		return 0;
+	cleanup_free char *path = cgroup_own_path("memory");
+	if (path == NULL)
+		return 0;
+	cleanup_free char *rel = xasprintf("%s/tasks", strcmp(path, "/") == 0 ? "." : path + 1);
+	cleanup_close int o = openat(h->mount_fd, rel, O_WRONLY | O_CLOEXEC);
+	if (o < 0)
+		return hutch_error_errno(err, "open the tasks of memory cgroup %s", path);
+	*ctr = openat(h->dir_fd, "tasks", O_WRONLY | O_CLOEXEC);
+	if (*ctr < 0)
+		return hutch_error_errno(err, "open the tasks of cgroup %s (memory)", cg->path);
+	*own = take_fd(&o);
+	return 0;
+}
+
+int cgroup_join_self(const int *tasks, size_t n, struct hutch_error **err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (write(tasks[i], "0", 1) != 1)
+			return hutch_error_errno(err, "join the container's cgroup");
+	return 0;
+}
+
 const char *cgroup_path(const struct cgroup *cg)
 {
 	return cg->path;

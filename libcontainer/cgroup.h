@@ -43,6 +43,27 @@ int cgroup_enter(struct cgroup *cg, pid_t pid, struct hutch_error **err);
  * writes anyway) or when HUTCH_TEST_NO_CLONE_INTO_CGROUP=1 forces the fallback
  * (a cgroup.procs write by the parent). */
 int cgroup_clone_fd(const struct cgroup *cg);
+/* Hybrid and v1 hosts: how the container's init joins its cgroup by itself, so
+ * that the parent's cgroup_enter (cgroup.procs writes) is not needed: it is born
+ * in the unified hierarchy (*clone_fd for clone3, -1 on a v1 host) and writes "0"
+ * into each v1 hierarchy's `tasks` (*tasks, cgroup_join_self). A thread that
+ * moves itself takes no cgroup_threadgroup_rwsem, whose write side, for any
+ * cgroup.procs write, waits for an RCU grace period: 5 to 13 ms per create on
+ * this project's VMs. The fds are opened here, so that the kernel checks our
+ * credentials (it uses the opener's), not those of an init in a user namespace.
+ * Nothing (*n 0, *clone_fd -1) on a v2 host (cgroup_clone_fd) and when
+ * HUTCH_TEST_NO_SELF_JOIN=1 forces the parent's move. */
+int cgroup_self_join_fds(const struct cgroup *cg, int *clone_fd, int **tasks, size_t *n,
+			 struct hutch_error **err);
+/* cgroup v1 memory: the `tasks` of this process's own memory cgroup (*own) and
+ * of the container's (*ctr), so that the init can step out of the container's
+ * memory cgroup for the exec of the start waiter (exe_exec_waiter): the new
+ * image's page tables and mm are then charged outside the container, as the
+ * forked init's were, and not twice while the container's process execs. -1 and
+ * -1 without a v1 memory hierarchy. */
+int cgroup_v1_memory_fds(const struct cgroup *cg, int *own, int *ctr, struct hutch_error **err);
+/* Move the calling (single-threaded) process into each `tasks` fd's cgroup. */
+int cgroup_join_self(const int *tasks, size_t n, struct hutch_error **err);
 /* The pids in the cgroup (v2 cgroup.procs, or the v1 pids/freezer/devices hierarchy). */
 int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct hutch_error **err);
 /* Send `sig` to every process in the cgroup. */

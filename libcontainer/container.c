@@ -296,6 +296,13 @@ static bool init_can_fork(const struct create_run *r)
 	return seccomp_allows_always(sc, "execveat");
 }
 
+static void close_all(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+}
+
 /* clone3(CLONE_INTO_CGROUP) checks the cgroup after it has allocated the pid:
  * when that first process of a new pid namespace fails, the namespace takes no
  * other (alloc_pid: ENOMEM), so the plain clone fallback cannot follow. Where the
@@ -314,21 +321,67 @@ static bool clone_into_cgroup_ok(const struct spec *s)
 	return true;
 }
 
+/* How the forked init gets into the container's cgroup without being moved by
+ * on_pid: born there (clone3 on v2, and into the unified hierarchy of a hybrid
+ * host) and joining the v1 hierarchies by itself (cgroup_self_join_fds). Where
+ * clone3 is not to be tried, a hybrid host's init is moved as a whole. */
+static int fork_cgroup_plan(struct create_run *r, int *clone_fd, int **tasks, size_t *n,
+			    struct hutch_error **err)
+{
+	bool clone_ok = clone_into_cgroup_ok(r->spec);
+	*clone_fd = clone_ok ? cgroup_clone_fd(r->cg) : -1;
+	*tasks = NULL;
+	*n = 0;
+	if (*clone_fd >= 0 || r->cg == NULL)
+		return 0;
+	if (cgroup_self_join_fds(r->cg, clone_fd, tasks, n, err) < 0)
+		return -1;
+	if (*clone_fd >= 0 && !clone_ok) {
+		close_all(take_ptr(tasks), *n);
+		*n = 0;
+		*clone_fd = -1;
+	}
+	return 0;
+}
+
+struct fork_fds {
+	int clone_fd;       /* cgroup2 directory for clone3, or -1 */
+	int *tasks;         /* cgroup v1 `tasks` the init joins by itself */
+	size_t n_tasks;
+	int mem_own, mem_ctr; /* cgroup_v1_memory_fds */
+};
+
+static void fork_fds_release(struct fork_fds *f)
+{
+	close_all(f->tasks, f->n_tasks);
+	closep(&f->mem_own);
+	closep(&f->mem_ctr);
+}
+
 static int fork_init_stage(struct create_run *r, int start_sock, int console, int child_sock,
 			   struct hutch_error **err)
 {
 	cleanup_close int waiter = exe_waiter_copy(err);
 	if (waiter < 0)
 		return -1;
-	int cgfd = clone_into_cgroup_ok(r->spec) ? cgroup_clone_fd(r->cg) : -1;
-	cleanup_free char *boot = bootstrap_json(r, cgfd >= 0);
-	int keep[] = { child_sock, start_sock, waiter, cgfd, console };
+	__attribute__((cleanup(fork_fds_release))) struct fork_fds ff = { .mem_own = -1, .mem_ctr = -1 };
+	if (fork_cgroup_plan(r, &ff.clone_fd, &ff.tasks, &ff.n_tasks, err) < 0)
+		return -1;
+	if (ff.n_tasks > 0 && cgroup_v1_memory_fds(r->cg, &ff.mem_own, &ff.mem_ctr, err) < 0)
+		return -1;
+	cleanup_free char *boot = bootstrap_json(r, ff.clone_fd >= 0);
+	int base[] = { child_sock, start_sock, waiter, ff.clone_fd, console, ff.mem_own, ff.mem_ctr };
+	size_t nkeep = ARRAY_SIZE(base) + ff.n_tasks;
+	cleanup_free int *keep = xcalloc(nkeep, sizeof(int));
+	memcpy(keep, base, sizeof(base));
+	memcpy(keep + ARRAY_SIZE(base), ff.tasks, ff.n_tasks * sizeof(int));
 	pid_t pid;
-	if (exe_fork_init(r->o->preserve_fds, keep, ARRAY_SIZE(keep), &pid, err) < 0)
+	if (exe_fork_init(r->o->preserve_fds, keep, nkeep, &pid, err) < 0)
 		return -1;
 	if (pid == 0) {
-		struct init_fork f = { .sock = child_sock, .start_sock = start_sock, .cgroup_fd = cgfd,
-				       .console = console, .waiter = waiter, .spec = r->spec, .boot = boot };
+		struct init_fork f = { .sock = child_sock, .start_sock = start_sock, .cgroup_fd = ff.clone_fd,
+				       .console = console, .waiter = waiter, .tasks = ff.tasks, .n_tasks = ff.n_tasks,
+				       .mem_own = ff.mem_own, .mem_ctr = ff.mem_ctr, .spec = r->spec, .boot = boot };
 		init_stage_forked(&f);
 	}
 	r->child = pid;

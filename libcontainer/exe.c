@@ -173,12 +173,14 @@ int exe_exec_waiter(const struct exe_waiter *w, struct hutch_error **err)
 	while (w->argv[n])
 		n++;
 	cleanup_free char **argv = xcalloc(WAITER_ARG_ARGV + n + 1, sizeof(char *));
-	char listen[16], filter[16], flags[24], len[24];
+	char listen[16], filter[16], flags[24], len[24], cgroup[16];
+	snprintf(cgroup, sizeof(cgroup), "%d", w->cgroup_out >= 0 ? w->cgroup_in : -1);
 	snprintf(listen, sizeof(listen), "%d", w->listen);
 	snprintf(filter, sizeof(filter), "%d", w->filter);
 	snprintf(flags, sizeof(flags), "%lu", w->filter_flags);
 	snprintf(len, sizeof(len), "%zu", w->filter_len);
 	argv[0] = WAITER_ARGV0;
+	argv[WAITER_ARG_CGROUP] = cgroup;
 	argv[WAITER_ARG_LISTEN] = listen;
 	argv[WAITER_ARG_FILTER_FD] = filter;
 	argv[WAITER_ARG_FILTER_FLAGS] = flags;
@@ -187,10 +189,17 @@ int exe_exec_waiter(const struct exe_waiter *w, struct hutch_error **err)
 	memcpy(argv + WAITER_ARG_ARGV, w->argv, n * sizeof(char *));
 	/* The start socket and the filter outlive this exec (the waiter closes
 	 * them before its own); the image goes with it (O_CLOEXEC). */
-	if (fcntl(w->listen, F_SETFD, 0) < 0 || (w->filter >= 0 && fcntl(w->filter, F_SETFD, 0) < 0))
+	if (fcntl(w->listen, F_SETFD, 0) < 0 || (w->filter >= 0 && fcntl(w->filter, F_SETFD, 0) < 0) ||
+	    (w->cgroup_out >= 0 && fcntl(w->cgroup_in, F_SETFD, 0) < 0))
 		return hutch_error_errno(err, "hand the start socket to the start waiter");
-	int keep[] = { w->image, w->listen, w->filter };
+	int keep[] = { w->image, w->listen, w->filter, w->cgroup_out, w->cgroup_in };
 	close_fds_keep(3 + w->preserve_fds, keep, ARRAY_SIZE(keep));
+	if (w->cgroup_out >= 0 && write(w->cgroup_out, "0", 1) != 1)
+		return hutch_error_errno(err, "step out of the container's memory cgroup");
 	syscall(SYS_execveat, w->image, "", argv, w->envp, AT_EMPTY_PATH);
+	int e = errno;
+	if (w->cgroup_out >= 0 && write(w->cgroup_in, "0", 1) != 1)
+		return hutch_error_errno(err, "go back into the container's memory cgroup");
+	errno = e;
 	return hutch_error_errno(err, "exec the start waiter");
 }

@@ -35,6 +35,7 @@ struct exe_waiter {
 	const char *path;           /* the resolved process.args[0] */
 	char *const *argv, *const *envp;
 	int preserve_fds;
+	int cgroup_out, cgroup_in;  /* cgroup_v1_memory_fds (-1: none): out for the exec, back in after it */
 };
 /* Turn the init stage into the start waiter: close every fd but the
  * preserved ones and what the waiter needs, and exec it. Returns only on

@@ -1,5 +1,6 @@
 #include "init.h"
 #include "caps.h"
+#include "cgroup.h"
 #include "exe.h"
 #include "hooks.h"
 #include "intelrdt.h"
@@ -58,6 +59,9 @@ struct init_ctx {
 	bool placed;      /* this process was born in the container's cgroup */
 	int proc;         /* hutch's own procfs (procfs.h), closed before the container can run */
 	int waiter;       /* forked init stage: the start waiter's image (exe.c), exec'd after READY */
+	const int *tasks; /* cgroup v1: the `tasks` files stage two joins by itself */
+	size_t n_tasks;
+	int mem_own, mem_ctr; /* cgroup v1 memory: where it steps out to for the waiter's exec, and back */
 };
 
 static const char *boot_str(json_object *o, const char *k)
@@ -322,16 +326,23 @@ static void init_wait_pid_sent(int order[2])
 }
 
 /* Returns 0 in the process that goes on as the container's process. With a
- * cgroup fd (cgroup v2) it is always a new child, born in the cgroup. */
+ * cgroup fd (cgroup v2, or the unified hierarchy of a hybrid host) it is always
+ * a new child, born in the cgroup; with `tasks` fds it joins the v1
+ * hierarchies itself (init_wait_placed). Either way the parent does not move
+ * it. */
 static int init_fork_if_needed(struct init_ctx *c, struct hutch_error **err)
 {
-	if (!c->plan.need_fork && c->cgroup_fd < 0)
-		return send_pid(c->sock, getpid(), false, err);
+	if (!c->plan.need_fork && c->cgroup_fd < 0) {
+		c->placed = c->n_tasks > 0;
+		return send_pid(c->sock, getpid(), c->placed, err);
+	}
 	int order[2];
 	if (pipe2(order, O_CLOEXEC) < 0)
 		return hutch_error_errno(err, "pipe");
 	bool placed;
 	pid_t pid = clone_into_cgroup(c->cgroup_fd, &placed);
+	if (c->n_tasks > 0 && c->cgroup_fd < 0)
+		placed = true;
 	if (pid < 0) {
 		if (c->cgroup_fd >= 0 && errno == ENOMEM)
 			hutch_error_errno(err, "fork the container's process: clone3 into its cgroup failed, "
@@ -361,6 +372,12 @@ static int init_fork_if_needed(struct init_ctx *c, struct hutch_error **err)
 static int init_wait_placed(struct init_ctx *c, struct hutch_error **err)
 {
 	cleanup_sync_msg struct sync_msg m = { 0 };
+	int rc = cgroup_join_self(c->tasks, c->n_tasks, err);
+	for (size_t i = 0; i < c->n_tasks; i++)
+		close(c->tasks[i]);
+	c->n_tasks = 0;
+	if (rc < 0)
+		return -1;
 	if (c->placed && (c->exec_mode || !net_devices_wanted(c->spec)))
 		return 0;
 	return sync_expect(c->sock, SYNC_PID_ACK, &m, err);
@@ -620,7 +637,7 @@ static int init_exec_waiter(struct init_ctx *c, struct hutch_error **err)
 	const struct spec_process *p = c->spec->process;
 	struct exe_waiter w = { .image = c->waiter, .listen = c->start_sock, .filter = -1, .path = c->exe_path,
 				.argv = p->args, .envp = p->env ? p->env : empty_env,
-				.preserve_fds = c->preserve_fds };
+				.preserve_fds = c->preserve_fds, .cgroup_out = c->mem_own, .cgroup_in = c->mem_ctr };
 	cleanup_close int filter = -1;
 	if (c->seccomp && seccomp_late(c)) {
 		filter = seccomp_export_sealed(c->seccomp, &w.filter_flags, &w.filter_len, err);
@@ -747,7 +764,7 @@ int init_stage_main(void)
 	unsetenv("_HUTCH_PARENT");
 	fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 	struct init_ctx c = { .sock = (int)fd, .start_sock = -1, .report = -1, .pidfd = -1, .console = -1,
-				.cgroup_fd = -1, .proc = -1, .waiter = -1 };
+				.cgroup_fd = -1, .proc = -1, .waiter = -1, .mem_own = -1, .mem_ctr = -1 };
 	cleanup_error struct hutch_error *err = NULL;
 	if (init_bootstrap(&c, &err) < 0) {
 		sync_send_error(c.sock, err);
@@ -762,7 +779,8 @@ _Noreturn void init_stage_forked(const struct init_fork *f)
 {
 	struct init_ctx c = { .sock = f->sock, .start_sock = f->start_sock, .report = -1, .pidfd = -1,
 			      .console = f->console, .cgroup_fd = f->cgroup_fd, .proc = -1, .waiter = f->waiter,
-			      .spec = f->spec, .boot = json_tokener_parse(f->boot) };
+			      .tasks = f->tasks, .n_tasks = f->n_tasks, .mem_own = f->mem_own,
+			      .mem_ctr = f->mem_ctr, .spec = f->spec, .boot = json_tokener_parse(f->boot) };
 	if (c.boot == NULL)
 		_exit(1);
 	init_boot_options(&c);

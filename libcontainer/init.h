@@ -17,6 +17,9 @@ int init_stage_main(void);
 struct init_fork {
 	int sock;              /* its end of the sync socket */
 	int start_sock, cgroup_fd, console, waiter;  /* -1 (console: < 0) when absent */
+	const int *tasks;      /* cgroup v1: `tasks` to join by itself (cgroup_self_join_fds) */
+	size_t n_tasks;
+	int mem_own, mem_ctr;  /* cgroup_v1_memory_fds, -1 when absent */
 	struct spec *spec;
 	const char *boot;      /* the bootstrap options JSON */
 };

@@ -199,11 +199,19 @@ __attribute__((used, noreturn)) void waiter_main(long *sp)
 	long argc = sp[0];
 	char **argv = (char **)(sp + 1);
 	char **envp = argv + argc + 1;
-	long listen, fd, flags, len;
+	long cgroup, listen, fd, flags, len;
 	if (argc <= WAITER_ARG_ARGV || !streq(argv[0], WAITER_ARGV0) ||
-	    parse_long(argv[WAITER_ARG_LISTEN], &listen) < 0 || parse_long(argv[WAITER_ARG_FILTER_FD], &fd) < 0 ||
-	    parse_long(argv[WAITER_ARG_FILTER_FLAGS], &flags) < 0 || parse_long(argv[WAITER_ARG_FILTER_LEN], &len) < 0)
+	    parse_long(argv[WAITER_ARG_CGROUP], &cgroup) < 0 || parse_long(argv[WAITER_ARG_LISTEN], &listen) < 0 ||
+	    parse_long(argv[WAITER_ARG_FILTER_FD], &fd) < 0 || parse_long(argv[WAITER_ARG_FILTER_FLAGS], &flags) < 0 ||
+	    parse_long(argv[WAITER_ARG_FILTER_LEN], &len) < 0)
 		fail(-1, "hutch start waiter: not to be run by hand", NULL, EINVAL);
+	/* The init stepped out of the container's memory cgroup for this exec. */
+	if (cgroup >= 0) {
+		long r = sys3(__NR_write, cgroup, "0", 1);
+		if (r != 1)
+			fail(-1, "hutch: go back into the container's memory cgroup", NULL, r < 0 ? -r : EIO);
+		sys3(__NR_close, cgroup, 0, 0);
+	}
 	long conn = wait_for_start(listen);
 	sys3(__NR_close, listen, 0, 0);
 	load_filter(conn, fd, flags, len);

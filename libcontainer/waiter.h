@@ -8,12 +8,14 @@
  * re-runs the waiter, say) is refused. */
 #define WAITER_ARGV0 "hutch-start-waiter"
 
-/* argv[1..5]: the start socket, the sealed memfd holding a seccomp filter
- * to load after start (-1: none), its SECCOMP_FILTER_FLAG_* and its length in
- * instructions, the program to exec; argv[6..]: the process's own argv. The
+/* argv[1..6]: the `tasks` of the container's v1 memory cgroup to go back into
+ * (-1: none), the start socket, the sealed memfd holding a seccomp filter to
+ * load after start (-1: none), its SECCOMP_FILTER_FLAG_* and its length in
+ * instructions, the program to exec; argv[7..]: the process's own argv. The
  * environment is the process's. */
 enum {
-	WAITER_ARG_LISTEN = 1,
+	WAITER_ARG_CGROUP = 1,
+	WAITER_ARG_LISTEN,
 	WAITER_ARG_FILTER_FD,
 	WAITER_ARG_FILTER_FLAGS,
 	WAITER_ARG_FILTER_LEN,

@@ -3,7 +3,7 @@
 # hutch that execs the sealed start waiter (waiter.c) once the container is built. Seen
 # from the host and from inside: the created container's pid 1 runs from a small sealed
 # memfd and holds nothing but stdio and its start socket, sits in every cgroup of the
-# container, reports a failed exec
+# container (its memory one too, which it leaves for its own exec), reports a failed exec
 # to `start`, survives a `start` that connects and goes away; configs the waiter cannot
 # serve (startContainer hooks) and HUTCH_TEST_INIT_REEXEC=1 get the re-exec of hutch.
 . "$(dirname "$0")/lib.sh"
@@ -26,8 +26,11 @@ fds=$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')
 assert_match "$fds" '^0 1 2 [0-9]+ $' "the waiting init's fds"
 sockfd=${fds#0 1 2 }
 assert_match "$(readlink "/proc/$pid/fd/${sockfd% }")" '^socket:' "the waiting init's fd ${sockfd% }"
+# Every hierarchy, the memory one too: the init steps out of it for the waiter's exec only.
 bad=$(grep -v "/$ID\$" "/proc/$pid/cgroup" | grep -v -E '^[0-9]+:(misc|rdma|net_cls[^:]*|perf_event|hugetlb):' || true)
 assert_eq "" "$bad" "cgroups of the waiting init not the container's"
+grep -q "memory:.*/$ID\$" "/proc/$pid/cgroup" || ! grep -q ':memory:' "/proc/$pid/cgroup" ||
+	fail "the waiting init is not in the container's memory cgroup"
 
 # A process that connects to the start socket and leaves does not start nor end it.
 sock=$STATE_ROOT/$ID/exec.sock
@@ -41,6 +44,8 @@ start_ctr
 assert_eq running "$(state_of "$ID" status)" "status after start"
 assert_eq "$pid" "$(state_of "$ID" pid)" "the pid after start"
 assert_match "$(tr '\0' ' ' < "/proc/$pid/cmdline")" '^sleep 600 $' "the container's argv"
+grep -q "memory:.*/$ID\$" "/proc/$pid/cgroup" || ! grep -q ':memory:' "/proc/$pid/cgroup" ||
+	fail "the container's process is not in its memory cgroup"
 rt delete --force "$ID" > /dev/null
 
 # A failed exec is start's error, in the init stage's words.
@@ -61,6 +66,13 @@ new_id ID3 hook
 create_ctr "$ID3"
 assert_match "$(readlink "/proc/$(state_of "$ID3" pid)/exe")" '^/memfd:hutch( |$)' "the init with a startContainer hook"
 cfg 'del(.hooks)'
+# cgroup v1: the init joins each hierarchy by itself (tasks); HUTCH_TEST_NO_SELF_JOIN=1
+# has create move it, as for the re-exec. In the container's cgroups either way.
+new_id ID5 moved
+HUTCH_TEST_NO_SELF_JOIN=1 create_ctr "$ID5"
+bad=$(grep -v "/$ID5\$" "/proc/$(state_of "$ID5" pid)/cgroup" |
+	grep -v -E '^[0-9]+:(misc|rdma|net_cls[^:]*|perf_event|hugetlb):' || true)
+assert_eq "" "$bad" "cgroups of the init moved by create"
 new_id ID4 reexec
 HUTCH_TEST_INIT_REEXEC=1 create_ctr "$ID4"
 assert_match "$(readlink "/proc/$(state_of "$ID4" pid)/exe")" '^/memfd:hutch( |$)' "the init with HUTCH_TEST_INIT_REEXEC=1"

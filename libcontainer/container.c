@@ -266,16 +266,23 @@ static int open_console(struct create_run *r, struct hutch_error **err)
 	return theirs;
 }
 
+static bool hooks_before_start(const struct spec_hooks *h)
+{
+	return h && (h->n_prestart || h->n_create_runtime || h->n_create_container || h->n_start_container);
+}
+
 /* The init stage can be a fork of this process instead of an exec of a
  * sealed copy of hutch (about a millisecond less per create, on this
- * project's VMs) when no process of the container can see it while it runs
- * hutch's binary (CVE-2019-5736): it is the first process of a new pid
- * namespace, nothing of the container's runs before it turns into the sealed
- * start waiter (startContainer hooks run from the container's filesystem), and
- * the waiter can do the rest: it runs no hooks, sends no seccomp listener,
- * takes no LSM exec label, and the init execs it with execveat under a filter
- * loaded before the capability drop. HUTCH_TEST_INIT_REEXEC=1 forces the
- * exec of hutch. */
+ * project's VMs) when no process but ours can see it while it runs hutch's
+ * binary (CVE-2019-5736): it is the first process of a new pid namespace, and
+ * no hook runs before it turns into the sealed start waiter (prestart and
+ * createRuntime hooks get its pid and may enter its namespaces; createContainer
+ * hooks run in them; startContainer hooks run from the container's
+ * filesystem). The waiter must also be able to do the rest: it runs no hooks,
+ * sends no seccomp listener, takes no LSM exec label, and under a filter loaded
+ * before the capability drop it needs the syscalls the re-exec'd init does
+ * not make (execveat of the waiter, its prctl and its write to the memory
+ * cgroup). HUTCH_TEST_INIT_REEXEC=1 forces the exec of hutch. */
 static bool init_can_fork(const struct create_run *r)
 {
 	const struct spec *s = r->spec;
@@ -285,7 +292,7 @@ static bool init_can_fork(const struct create_run *r)
 	const char *force = getenv("HUTCH_TEST_INIT_REEXEC");
 	if (!exe_have_waiter() || (force && strcmp(force, "1") == 0) || p == NULL)
 		return false;
-	if (pid == NULL || (pid->path && *pid->path) || (s->hooks && s->hooks->n_start_container))
+	if (pid == NULL || (pid->path && *pid->path) || hooks_before_start(s->hooks))
 		return false;
 	if ((p->apparmor_profile && *p->apparmor_profile) || (p->selinux_label && *p->selinux_label))
 		return false;
@@ -293,7 +300,8 @@ static bool init_can_fork(const struct create_run *r)
 		return true;
 	if (p->no_new_privileges)
 		return sc->listener_path == NULL || *sc->listener_path == '\0';
-	return seccomp_allows_always(sc, "execveat");
+	return seccomp_allows_always(sc, "execveat") && seccomp_allows_always(sc, "prctl") &&
+	       seccomp_allows_always(sc, "write");
 }
 
 static void close_all(int *fds, size_t n)

@@ -1,4 +1,5 @@
 #include "exe.h"
+#include "sync.h"
 #include "utils.h"
 #include "waiter.h"
 #include "config.h"
@@ -111,6 +112,8 @@ int exe_spawn_init(int exe_fd, int sync_fd, int preserve_fds, pid_t *pid, struct
 extern const unsigned char exe_waiter_image[];
 extern const size_t exe_waiter_image_len;
 _Static_assert(WAITER_SOCK_CLOEXEC == SOCK_CLOEXEC, "the waiter's SOCK_CLOEXEC");
+_Static_assert(WAITER_SYNC_READY == SYNC_READY && WAITER_SYNC_ERROR == SYNC_ERROR &&
+	       WAITER_SYNC_START == SYNC_START, "the waiter's sync message types");
 #endif
 
 bool exe_have_waiter(void)
@@ -173,13 +176,15 @@ int exe_exec_waiter(const struct exe_waiter *w, struct hutch_error **err)
 	while (w->argv[n])
 		n++;
 	cleanup_free char **argv = xcalloc(WAITER_ARG_ARGV + n + 1, sizeof(char *));
-	char listen[16], filter[16], flags[24], len[24], cgroup[16];
+	char ready[16], listen[16], filter[16], flags[24], len[24], cgroup[16];
+	snprintf(ready, sizeof(ready), "%d", w->ready);
 	snprintf(cgroup, sizeof(cgroup), "%d", w->cgroup_out >= 0 ? w->cgroup_in : -1);
 	snprintf(listen, sizeof(listen), "%d", w->listen);
 	snprintf(filter, sizeof(filter), "%d", w->filter);
 	snprintf(flags, sizeof(flags), "%lu", w->filter_flags);
 	snprintf(len, sizeof(len), "%zu", w->filter_len);
 	argv[0] = WAITER_ARGV0;
+	argv[WAITER_ARG_READY] = ready;
 	argv[WAITER_ARG_CGROUP] = cgroup;
 	argv[WAITER_ARG_LISTEN] = listen;
 	argv[WAITER_ARG_FILTER_FD] = filter;
@@ -187,12 +192,13 @@ int exe_exec_waiter(const struct exe_waiter *w, struct hutch_error **err)
 	argv[WAITER_ARG_FILTER_LEN] = len;
 	argv[WAITER_ARG_PATH] = (char *)w->path;
 	memcpy(argv + WAITER_ARG_ARGV, w->argv, n * sizeof(char *));
-	/* The start socket and the filter outlive this exec (the waiter closes
-	 * them before its own); the image goes with it (O_CLOEXEC). */
-	if (fcntl(w->listen, F_SETFD, 0) < 0 || (w->filter >= 0 && fcntl(w->filter, F_SETFD, 0) < 0) ||
+	/* The sync and start sockets and the filter outlive this exec (the
+	 * waiter closes them before its own); the image goes with it (O_CLOEXEC). */
+	if (fcntl(w->ready, F_SETFD, 0) < 0 || fcntl(w->listen, F_SETFD, 0) < 0 ||
+	    (w->filter >= 0 && fcntl(w->filter, F_SETFD, 0) < 0) ||
 	    (w->cgroup_out >= 0 && fcntl(w->cgroup_in, F_SETFD, 0) < 0))
 		return hutch_error_errno(err, "hand the start socket to the start waiter");
-	int keep[] = { w->image, w->listen, w->filter, w->cgroup_out, w->cgroup_in };
+	int keep[] = { w->image, w->ready, w->listen, w->filter, w->cgroup_out, w->cgroup_in };
 	close_fds_keep(3 + w->preserve_fds, keep, ARRAY_SIZE(keep));
 	if (w->cgroup_out >= 0 && write(w->cgroup_out, "0", 1) != 1)
 		return hutch_error_errno(err, "step out of the container's memory cgroup");

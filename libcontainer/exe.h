@@ -28,6 +28,7 @@ int exe_fork_init(int preserve_fds, const int *keep, size_t n_keep, pid_t *pid, 
 
 struct exe_waiter {
 	int image;                  /* exe_waiter_copy() */
+	int ready;                  /* the sync socket: the waiter sends READY on it */
 	int listen;                 /* the start socket */
 	int filter;                 /* sealed memfd of a seccomp filter to load after start, or -1 */
 	unsigned long filter_flags;

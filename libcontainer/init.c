@@ -635,7 +635,7 @@ static int init_exec_waiter(struct init_ctx *c, struct hutch_error **err)
 {
 	static char *const empty_env[] = { NULL };
 	const struct spec_process *p = c->spec->process;
-	struct exe_waiter w = { .image = c->waiter, .listen = c->start_sock, .filter = -1, .path = c->exe_path,
+	struct exe_waiter w = { .image = c->waiter, .ready = c->sock, .listen = c->start_sock, .filter = -1, .path = c->exe_path,
 				.argv = p->args, .envp = p->env ? p->env : empty_env,
 				.preserve_fds = c->preserve_fds, .cgroup_out = c->mem_own, .cgroup_in = c->mem_ctr };
 	cleanup_close int filter = -1;
@@ -654,6 +654,8 @@ static _Noreturn void init_run(struct init_ctx *c)
 	if (c->spec->process == NULL)
 		init_die(c, NULL);
 	if (c->waiter >= 0) {
+		/* create waits for the waiter's READY: it gets the error. */
+		c->report = c->sock;
 		init_exec_waiter(c, &err);
 		init_die(c, err);
 	}
@@ -733,9 +735,12 @@ static _Noreturn void init_create_main(struct init_ctx *c)
 	/* Nothing of hutch's procfs is left once the container can run. */
 	closep(&c->proc);
 	prctl(PR_SET_PDEATHSIG, 0);
-	if (sync_send(c->sock, SYNC_READY, NULL, 0, NULL, 0, &err) < 0)
-		_exit(1);
-	closep(&c->sock);
+	/* The forked init: READY comes from the start waiter (init_exec_waiter). */
+	if (c->waiter < 0) {
+		if (sync_send(c->sock, SYNC_READY, NULL, 0, NULL, 0, &err) < 0)
+			_exit(1);
+		closep(&c->sock);
+	}
 	init_run(c);
 }
 

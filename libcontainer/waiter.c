@@ -19,6 +19,7 @@
 #include <asm/errno.h>
 #include <asm/unistd.h>
 #include <linux/filter.h>
+#include <linux/prctl.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,8 +29,6 @@ struct wire_hdr {
 	uint32_t type;
 	uint32_t len;
 };
-#define WIRE_SYNC_ERROR 8
-#define WIRE_SYNC_START 9
 
 __asm__(".text\n"
 	".global _start\n"
@@ -127,11 +126,14 @@ static void put(struct buf *b, const char *s)
 		b->data[b->len++] = *s++;
 }
 
-/* "<what>[ <path>]: <error>" to `start` (best effort), then exit. */
+/* "<what>[ <path>]: <error>" to `create` or `start` (best effort), else to
+ * stderr as the init stage writes it; then exit. */
 static __attribute__((noreturn)) void fail(long conn, const char *what, const char *path, long err)
 {
 	struct buf b = { .len = sizeof(struct wire_hdr) };
 	char num[24];
+	if (conn < 0)
+		put(&b, "hutch init: ");
 	put(&b, what);
 	if (path) {
 		put(&b, " ");
@@ -139,7 +141,9 @@ static __attribute__((noreturn)) void fail(long conn, const char *what, const ch
 	}
 	put(&b, ": ");
 	put(&b, errno_text(err, num));
-	struct wire_hdr h = { WIRE_SYNC_ERROR, (uint32_t)(b.len - sizeof(h)) };
+	if (conn < 0)
+		put(&b, "\n");
+	struct wire_hdr h = { WAITER_SYNC_ERROR, (uint32_t)(b.len - sizeof(h)) };
 	for (size_t i = 0; i < sizeof(h); i++)
 		b.data[i] = ((const char *)&h)[i];
 	if (conn >= 0)
@@ -158,13 +162,13 @@ static long wait_for_start(long listen)
 		if (conn == -EINTR)
 			continue;
 		if (conn < 0)
-			fail(-1, "hutch: wait for start", NULL, -conn);
+			fail(-1, "wait for start", NULL, -conn);
 		struct wire_hdr h;
 		long n;
 		do
 			n = sys6(__NR_recvfrom, conn, (long)&h, sizeof(h), 0, 0, 0);
 		while (n == -EINTR);
-		if (n == (long)sizeof(h) && h.type == WIRE_SYNC_START)
+		if (n == (long)sizeof(h) && h.type == WAITER_SYNC_START)
 			return conn;
 		sys3(__NR_close, conn, 0, 0);
 	}
@@ -199,19 +203,31 @@ __attribute__((used, noreturn)) void waiter_main(long *sp)
 	long argc = sp[0];
 	char **argv = (char **)(sp + 1);
 	char **envp = argv + argc + 1;
-	long cgroup, listen, fd, flags, len;
+	long ready, cgroup, listen, fd, flags, len;
+	/* The exec made this process dumpable again, also when the init had
+	 * switched to the container's user: a process `exec`ed into the created
+	 * container could then ptrace it, and run code before its seccomp filter
+	 * (and with its start socket). The container's own exec resets it. */
+	sys3(__NR_prctl, PR_SET_DUMPABLE, 0, 0);
 	if (argc <= WAITER_ARG_ARGV || !streq(argv[0], WAITER_ARGV0) ||
-	    parse_long(argv[WAITER_ARG_CGROUP], &cgroup) < 0 || parse_long(argv[WAITER_ARG_LISTEN], &listen) < 0 ||
-	    parse_long(argv[WAITER_ARG_FILTER_FD], &fd) < 0 || parse_long(argv[WAITER_ARG_FILTER_FLAGS], &flags) < 0 ||
-	    parse_long(argv[WAITER_ARG_FILTER_LEN], &len) < 0)
-		fail(-1, "hutch start waiter: not to be run by hand", NULL, EINVAL);
+	    parse_long(argv[WAITER_ARG_READY], &ready) < 0 || parse_long(argv[WAITER_ARG_CGROUP], &cgroup) < 0 ||
+	    parse_long(argv[WAITER_ARG_LISTEN], &listen) < 0 || parse_long(argv[WAITER_ARG_FILTER_FD], &fd) < 0 ||
+	    parse_long(argv[WAITER_ARG_FILTER_FLAGS], &flags) < 0 || parse_long(argv[WAITER_ARG_FILTER_LEN], &len) < 0)
+		fail(-1, "start waiter: not to be run by hand", NULL, EINVAL);
 	/* The init stepped out of the container's memory cgroup for this exec. */
 	if (cgroup >= 0) {
 		long r = sys3(__NR_write, cgroup, "0", 1);
 		if (r != 1)
-			fail(-1, "hutch: go back into the container's memory cgroup", NULL, r < 0 ? -r : EIO);
+			fail(ready, "go back into the container's memory cgroup", NULL, r < 0 ? -r : EIO);
 		sys3(__NR_close, cgroup, 0, 0);
 	}
+	/* READY only now: create returns (and `exec` may enter the container) once
+	 * pid 1 is this sealed copy, not dumpable, in all of its cgroups. */
+	struct wire_hdr h = { WAITER_SYNC_READY, 0 };
+	long sent = sys6(__NR_sendto, ready, (long)&h, sizeof(h), 0x4000 /* MSG_NOSIGNAL */, 0, 0);
+	if (sent != (long)sizeof(h))
+		fail(-1, "sync: send ready", NULL, sent < 0 ? -sent : EIO);
+	sys3(__NR_close, ready, 0, 0);
 	long conn = wait_for_start(listen);
 	sys3(__NR_close, listen, 0, 0);
 	load_filter(conn, fd, flags, len);

@@ -5,7 +5,7 @@
 # memfd and holds nothing but stdio and its start socket, sits in every cgroup of the
 # container (its memory one too, which it leaves for its own exec), reports a failed exec
 # to `start`, survives a `start` that connects and goes away; configs the waiter cannot
-# serve (startContainer hooks) and HUTCH_TEST_INIT_REEXEC=1 get the re-exec of hutch.
+# serve (hooks before start) and HUTCH_TEST_INIT_REEXEC=1 get the re-exec of hutch.
 . "$(dirname "$0")/lib.sh"
 is_runc && skip "hutch's own init stage"
 grep -q '^x86_64$' <<< "$(uname -m)" || skip "the start waiter is built for x86_64 only"
@@ -58,14 +58,33 @@ assert_fails rt start "$ID2"
 assert_contains "$ERR" "exec /bin/notexec: exec format error" "start's error"
 assert_ne running "$(state_of "$ID2" status)" "status after a failed exec"
 
-# startContainer hooks run in the container's filesystem (CVE-2019-5736): the init is the
-# sealed copy of hutch. The same with HUTCH_TEST_INIT_REEXEC=1.
+# Not dumpable while it waits, though it exec'ed as the container's user: a process
+# `exec`ed into the container cannot ptrace it (its /proc/<pid>/ files are root's); the container's
+# process is dumpable again.
 set_args sleep 600
-cfg '.hooks.startContainer = [{path: "/bin/true"}]'
-new_id ID3 hook
-create_ctr "$ID3"
-assert_match "$(readlink "/proc/$(state_of "$ID3" pid)/exe")" '^/memfd:hutch( |$)' "the init with a startContainer hook"
-cfg 'del(.hooks)'
+cfg '.process.user.uid = 1000'
+new_id ID6 user
+create_ctr "$ID6"
+pid=$(state_of "$ID6" pid)
+assert_eq 1000 "$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")" "uid of the waiting init"
+assert_eq 0 "$(stat -c %u "/proc/$pid/status")" "owner of /proc/<pid>/status of the waiting init (dumpable?)"
+start_ctr "$ID6"
+assert_eq 1000 "$(stat -c %u "/proc/$pid/status")" "owner of /proc/<pid>/status of the container's process"
+rt delete --force "$ID6" > /dev/null
+cfg '.process.user.uid = 0'
+
+# Hooks that run before start could see the init while it is hutch's binary
+# (CVE-2019-5736): startContainer hooks run in the container's filesystem, prestart,
+# createRuntime and createContainer ones get its pid or run in its namespaces. The init
+# is then the sealed copy of hutch. The same with HUTCH_TEST_INIT_REEXEC=1.
+for h in startContainer prestart createRuntime createContainer; do
+	cfg ".hooks.$h = [{path: \"/bin/true\"}]"
+	new_id ID3 "$h"
+	create_ctr "$ID3"
+	assert_match "$(readlink "/proc/$(state_of "$ID3" pid)/exe")" '^/memfd:hutch( |$)' "the init with a $h hook"
+	rt delete --force "$ID3" > /dev/null
+	cfg 'del(.hooks)'
+done
 # cgroup v1: the init joins each hierarchy by itself (tasks); HUTCH_TEST_NO_SELF_JOIN=1
 # has create move it, as for the re-exec. In the container's cgroups either way.
 new_id ID5 moved

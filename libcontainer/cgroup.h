@@ -60,7 +60,8 @@ int cgroup_self_join_fds(const struct cgroup *cg, int *clone_fd, int **tasks, si
  * memory cgroup for the exec of the start waiter (exe_exec_waiter): the new
  * image's page tables and mm are then charged outside the container, as the
  * forked init's were, and not twice while the container's process execs. -1 and
- * -1 without a v1 memory hierarchy. */
+ * -1 without a v1 memory hierarchy, or when our own memory cgroup cannot be
+ * opened. */
 int cgroup_v1_memory_fds(const struct cgroup *cg, int *own, int *ctr, struct hutch_error **err);
 /* Move the calling (single-threaded) process into each `tasks` fd's cgroup. */
 int cgroup_join_self(const int *tasks, size_t n, struct hutch_error **err);

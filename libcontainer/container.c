@@ -382,7 +382,8 @@ static int fork_init_stage(struct create_run *r, int start_sock, int console, in
 	size_t nkeep = ARRAY_SIZE(base) + ff.n_tasks;
 	cleanup_free int *keep = xcalloc(nkeep, sizeof(int));
 	memcpy(keep, base, sizeof(base));
-	memcpy(keep + ARRAY_SIZE(base), ff.tasks, ff.n_tasks * sizeof(int));
+	if (ff.n_tasks > 0)
+		memcpy(keep + ARRAY_SIZE(base), ff.tasks, ff.n_tasks * sizeof(int));
 	pid_t pid;
 	if (exe_fork_init(r->o->preserve_fds, keep, nkeep, &pid, err) < 0)
 		return -1;

@@ -634,6 +634,8 @@ static _Noreturn void init_exec_now(struct init_ctx *c)
 static int init_exec_waiter(struct init_ctx *c, struct hutch_error **err)
 {
 	static char *const empty_env[] = { NULL };
+	/* LISTEN_PID: this pid, which the waiter and the process keep. */
+	init_listen_env(c);
 	const struct spec_process *p = c->spec->process;
 	struct exe_waiter w = { .image = c->waiter, .ready = c->sock, .listen = c->start_sock, .filter = -1, .path = c->exe_path,
 				.argv = p->args, .envp = p->env ? p->env : empty_env,
@@ -789,6 +791,5 @@ _Noreturn void init_stage_forked(const struct init_fork *f)
 	if (c.boot == NULL)
 		_exit(1);
 	init_boot_options(&c);
-	add_extra_env(&c);
 	init_create_main(&c);
 }

@@ -205,7 +205,12 @@ kill_create_at() {
 
 scenario kill_create_at "after the state dir, before state.json" renameat 1 absent absent
 scenario kill_create_at "after the cgroup, before the init stage" memfd_create 1 creating stopped
-scenario kill_create_at "with the init stage in the cgroup" sendmsg 2 creating stopped
+# The forked init stage (container.c, init_can_fork) gets no bootstrap message: create's
+# first sendmsg is the hooks ack, with the init in its cgroup. The re-exec'd one gets
+# SYNC_BOOTSTRAP first.
+scenario kill_create_at "with the init stage in the cgroup" sendmsg 1 creating stopped
+kill_create_reexec_at() { HUTCH_TEST_INIT_REEXEC=1 kill_create_at "$@"; }
+scenario kill_create_reexec_at "with the re-exec'd init stage in the cgroup" sendmsg 2 creating stopped
 scenario kill_create_at "during the init's mounts" mount 5 creating stopped -f
 scenario kill_create_at "with the init waiting for start" renameat 3 creating stopped
 

@@ -301,7 +301,12 @@ kill_init_create() {
 	[ -n "$p" ] && kill_orphans
 }
 
-scenario kill_init_create "before it is told it is in its cgroup" sendmsg 2
+# The forked init joins its cgroups itself and is told nothing: killed while create
+# is about to ack its hooks request (create's first sendmsg). The re-exec'd init is
+# moved by create, which is about to send SYNC_PID_ACK (its second, after SYNC_BOOTSTRAP).
+scenario kill_init_create "before its hooks are acked" sendmsg 1
+kill_init_reexec_create() { HUTCH_TEST_INIT_REEXEC=1 kill_init_create "$@"; }
+scenario kill_init_reexec_create "(re-exec'd) before it is told it is in its cgroup" sendmsg 2
 scenario kill_init_create "during its mounts" mount 5 -f
 
 # the init killed in a createContainer hook that blocks (after the mounts, before pivot)

@@ -738,3 +738,33 @@ bool cgroup_is_populated(struct cgroup *cg)
 	size_t n = 0;
 	return cgroup_pids(cg, &pids, &n, NULL) == 0 && n > 0;
 }
+
+/* /proc/<pid>/cgroup's cgroup2 line, as this process sees it. */
+static char *process_cgroup2(pid_t pid)
+{
+	char p[48];
+	snprintf(p, sizeof(p), "/proc/%d/cgroup", (int)pid);
+	cleanup_free char *buf = NULL;
+	if (read_file_at(AT_FDCWD, p, &buf, NULL, NULL) < 0)
+		return NULL;
+	for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (strncmp(l, "0::", 3) == 0)
+			return xstrndup(l + 3, strcspn(l + 3, "\n"));
+	return NULL;
+}
+
+int cgroup_follow_process(struct cgroup **cg, pid_t pid, struct hutch_error **err)
+{
+	if ((*cg)->mode != CGROUP_MODE_V2)
+		return 0;
+	cleanup_free char *at = process_cgroup2(pid);
+	size_t l = strlen((*cg)->path);
+	if (at == NULL || strncmp(at, (*cg)->path, l) != 0 || at[l] != '/')
+		return 0;
+	struct cgroup *sub = NULL;
+	if (cgroup_open(at, &sub, err) < 0)
+		return -1;
+	cgroup_free(*cg);
+	*cg = sub;
+	return 0;
+}

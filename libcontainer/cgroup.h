@@ -36,6 +36,11 @@ unsigned long long cgroup_oom_kills(struct cgroup *cg);
 bool cgroup_created(const struct cgroup *cg);
 /* Re-open an existing container's cgroup from its saved path (delete, kill --all). */
 int cgroup_open(const char *path, struct cgroup **out, struct hutch_error **err);
+/* cgroup v2: when `pid` (the container's init) sits in a sub-cgroup of *cg
+ * (systemd inside the container moves itself to init.scope), *cg becomes that
+ * one: the container's own cgroup then holds no process, and cannot take any
+ * ("no internal processes"). runc's exec goes there too. */
+int cgroup_follow_process(struct cgroup **cg, pid_t pid, struct hutch_error **err);
 /* Move `pid` into the container's cgroup(s). */
 int cgroup_enter(struct cgroup *cg, pid_t pid, struct hutch_error **err);
 /* On a cgroup v2 host, the container's cgroup directory for

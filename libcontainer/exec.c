@@ -80,7 +80,8 @@ static int exec_check(struct exec_run *r, struct hutch_error **err)
 	r->pidfd = (int)syscall(SYS_pidfd_open, r->st->pid, 0);
 	if (r->pidfd < 0 || proc_start_time(r->st->pid) != r->st->start_time)
 		return hutch_error_set(err, ESRCH, "cannot exec in container %s: its init is gone", o->id);
-	if (r->st->cgroup_path && *r->st->cgroup_path && cgroup_open(r->st->cgroup_path, &r->cg, err) < 0)
+	if (r->st->cgroup_path && *r->st->cgroup_path &&
+	    (cgroup_open(r->st->cgroup_path, &r->cg, err) < 0 || cgroup_follow_process(&r->cg, r->st->pid, err) < 0))
 		return -1;
 	if (o->pidfd_socket) {
 		r->pidfd_sock = unix_connect(o->pidfd_socket, "--pidfd-socket", err);

@@ -101,6 +101,25 @@ static inline void cgroup_oom_freep(struct cgroup_oom **o) { cgroup_oom_free(*o)
 /* Remove the cgroup(s); kills what is left with SIGKILL first and waits for the cgroup to empty. */
 int cgroup_destroy(struct cgroup *cg, struct hutch_error **err);
 const char *cgroup_path(const struct cgroup *cg);
+
+/* --systemd-cgroup (cgroup_systemd.c): the container's cgroup is a transient
+ * scope that systemd creates. */
+struct cgroup_systemd_unit {
+	char *unit;   /* "prefix-name.scope" */
+	char *slice;  /* "system.slice" */
+	char *path;   /* its cgroup: "/system.slice/prefix-name.scope" */
+};
+/* Is systemd the init system here (sd_booted(3))? */
+bool cgroup_systemd_running(void);
+/* linux.cgroupsPath "slice:prefix:name" (empty: "system.slice:hutch:<id>"). */
+int cgroup_systemd_parse(const char *cgroups_path, const char *id, struct cgroup_systemd_unit *u,
+			 struct hutch_error **err);
+void cgroup_systemd_unit_release(struct cgroup_systemd_unit *u);
+/* StartTransientUnit with `pid` in it (Delegate=yes, the limits as properties),
+ * then wait until systemd has moved the pid there. */
+int cgroup_systemd_start(const struct cgroup_systemd_unit *u, const char *id, pid_t pid,
+			 const struct spec_resources *res, struct hutch_error **err);
+int cgroup_systemd_stop(const char *unit, struct hutch_error **err);
 void cgroup_free(struct cgroup *cg);
 static inline void cgroup_freep(struct cgroup **c) { cgroup_free(*c); *c = NULL; }
 #define cleanup_cgroup __attribute__((cleanup(cgroup_freep)))

@@ -41,6 +41,8 @@ struct create_run {
 	struct container_state st;   /* strings owned here */
 	struct state_dir *dir;
 	struct cgroup *cg;
+	struct cgroup_systemd_unit unit; /* --systemd-cgroup */
+	bool unit_started;
 	pid_t child;                 /* the process we spawned (first init stage) */
 	int sock;
 	bool hooks_started;
@@ -96,7 +98,8 @@ static int validate_cgroups_path(const struct create_run *r, struct hutch_error 
 {
 	const struct spec_linux *l = r->spec->linux_;
 	cleanup_free char *path = NULL;
-	if (r->o->no_cgroup)
+	/* --systemd-cgroup: "slice:prefix:name", checked by check_systemd */
+	if (r->o->no_cgroup || r->o->systemd_cgroup)
 		return 0;
 	if (cgroup_resolve_path_checked(l ? l->cgroups_path : NULL, r->o->id, &path, err) < 0)
 		return hutch_error_wrap(err, "config.json: linux.cgroupsPath");
@@ -146,6 +149,19 @@ static int resolve_rootfs(struct create_run *r, struct hutch_error **err)
 	return 0;
 }
 
+/* --systemd-cgroup: the scope is systemd's to create, once the init stage
+ * exists to be put in it; everything that can be checked is checked now. */
+static int check_systemd(struct create_run *r, struct hutch_error **err)
+{
+	const char *p = r->spec->linux_ ? r->spec->linux_->cgroups_path : NULL;
+	if (cgroup_systemd_parse(p, r->o->id, &r->unit, err) < 0)
+		return -1;
+	if (!cgroup_systemd_running())
+		return hutch_error_set(err, ENOTSUP, "--systemd-cgroup: systemd is not running on this host "
+				       "(no /run/systemd/system); without the flag, hutch manages the cgroup itself");
+	return 0;
+}
+
 static int load_config(struct create_run *r, struct hutch_error **err)
 {
 	r->st.bundle = realpath(r->o->bundle, NULL);
@@ -157,6 +173,8 @@ static int load_config(struct create_run *r, struct hutch_error **err)
 	if (spec_load_at(fd, &r->spec, &r->raw, &r->raw_len, err) < 0)
 		return -1;
 	if (resolve_rootfs(r, err) < 0 || validate_config(r, err) < 0)
+		return -1;
+	if (r->o->systemd_cgroup && check_systemd(r, err) < 0)
 		return -1;
 	if (r->o->pidfd_socket) {
 		r->pidfd_sock = unix_connect(r->o->pidfd_socket, "--pidfd-socket", err);
@@ -188,8 +206,15 @@ static int make_state_dir(struct create_run *r, struct hutch_error **err)
 	r->st.creator = getpid();
 	r->st.creator_start_time = proc_start_time(r->st.creator);
 	/* an empty cgroupPath in the state: no cgroup (delete, exec and ps know it) */
-	r->st.cgroup_path = r->o->no_cgroup ? xstrdup("") :
-		cgroup_resolve_path(r->spec->linux_ ? r->spec->linux_->cgroups_path : NULL, r->o->id);
+	if (r->o->no_cgroup) {
+		r->st.cgroup_path = xstrdup("");
+	} else if (r->o->systemd_cgroup) {
+		r->st.cgroup_path = xstrdup(r->unit.path);
+		r->st.systemd_unit = xstrdup(r->unit.unit);
+	} else {
+		r->st.cgroup_path = cgroup_resolve_path(r->spec->linux_ ? r->spec->linux_->cgroups_path : NULL,
+							r->o->id);
+	}
 	/* state.json first: a directory without one is a create that did nothing yet
 	 * or a delete almost done, and state and list say "does not exist". */
 	if (state_save(r->dir, &r->st, err) < 0)
@@ -219,8 +244,17 @@ static int make_cgroup(struct create_run *r, struct hutch_error **err)
 	const struct spec_resources *res = r->spec->linux_ ? r->spec->linux_->resources : NULL;
 	if (r->o->no_cgroup)
 		return 0;
+	if (r->o->systemd_cgroup) {
+		/* The scope needs a process: the init stage (start_init_stage). */
+		if (cgroup_systemd_start(&r->unit, r->o->id, r->child, res, err) < 0)
+			return -1;
+		r->unit_started = true;
+	}
 	if (cgroup_create(r->st.cgroup_path, res, &r->cg, err) < 0)
 		return hutch_error_wrap(err, "cgroup %s", r->st.cgroup_path);
+	/* A scope is the unit this create asked systemd for: what is in it is ours. */
+	if (r->o->systemd_cgroup)
+		return 0;
 	r->cg_existed = !cgroup_created(r->cg);
 	return check_default_cgroup_unused(r, err);
 }
@@ -408,6 +442,8 @@ static int spawn_init_stage(struct create_run *r, int start_sock, int console, i
 		return -1;
 	if (exe_spawn_init(exe, child_sock, r->o->preserve_fds, &r->child, err) < 0)
 		return -1;
+	if (r->o->systemd_cgroup && make_cgroup(r, err) < 0)
+		return -1;
 	int cgfd = clone_into_cgroup_ok(r->spec) ? cgroup_clone_fd(r->cg) : -1;
 	cleanup_free char *boot = bootstrap_json(r, cgfd >= 0);
 	int fds[4] = { cfg, start_sock };
@@ -564,6 +600,8 @@ static void create_abort(struct create_run *r)
 		cgroup_destroy(r->cg, NULL);
 	if (r->rdt_tasks >= 0)
 		intelrdt_remove(r->spec->linux_->intel_rdt, r->st.id, NULL);
+	if (r->unit_started)
+		cgroup_systemd_stop(r->unit.unit, NULL);
 	if (r->dir)
 		state_dir_remove(r->dir, NULL);
 	const struct spec_hooks *h = r->spec ? r->spec->hooks : NULL;
@@ -583,6 +621,8 @@ static void create_run_release(struct create_run *r)
 	free(r->st.created);
 	free(r->st.owner);
 	free(r->st.cgroup_path);
+	free(r->st.systemd_unit);
+	cgroup_systemd_unit_release(&r->unit);
 	if (r->st.annotations)
 		json_object_put(r->st.annotations);
 	cgroup_free(r->cg);
@@ -595,8 +635,8 @@ static void create_run_release(struct create_run *r)
 
 static int create_steps(struct create_run *r, struct hutch_error **err)
 {
-	if (load_config(r, err) < 0 || make_state_dir(r, err) < 0 || make_cgroup(r, err) < 0 ||
-	    make_intelrdt(r, err) < 0)
+	if (load_config(r, err) < 0 || make_state_dir(r, err) < 0 ||
+	    (!r->o->systemd_cgroup && make_cgroup(r, err) < 0) || make_intelrdt(r, err) < 0)
 		return -1;
 	if (start_init_stage(r, err) < 0)
 		return -1;

@@ -194,6 +194,8 @@ int state_save(struct state_dir *d, const struct container_state *s, struct hutc
 	json_add_str(o, "created", s->created);
 	json_add_str(o, "owner", s->owner);
 	json_add_str(o, "cgroupPath", s->cgroup_path);
+	if (s->systemd_unit)
+		json_add_str(o, "systemdUnit", s->systemd_unit);
 	json_object_object_add(o, "initStartTime", json_object_new_uint64(s->start_time));
 	json_object_object_add(o, "creator", json_object_new_int(s->creator));
 	json_object_object_add(o, "creatorStartTime", json_object_new_uint64(s->creator_start_time));
@@ -235,6 +237,7 @@ int state_load(struct state_dir *d, struct container_state **out, struct hutch_e
 	s->created = json_dup_str(o, "created");
 	s->owner = json_dup_str(o, "owner");
 	s->cgroup_path = json_dup_str(o, "cgroupPath");
+	s->systemd_unit = json_dup_str(o, "systemdUnit");
 	s->pid = (pid_t)json_get_u64(o, "pid");
 	s->start_time = json_get_u64(o, "initStartTime");
 	s->creator = (pid_t)json_get_u64(o, "creator");
@@ -256,6 +259,7 @@ void container_state_free(struct container_state *s)
 	free(s->created);
 	free(s->owner);
 	free(s->cgroup_path);
+	free(s->systemd_unit);
 	if (s->annotations)
 		json_object_put(s->annotations);
 	free(s);

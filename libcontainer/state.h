@@ -26,6 +26,7 @@ struct container_state {
 	pid_t creator;                 /* the `create` process while status is creating */
 	unsigned long long creator_start_time;
 	char *cgroup_path;
+	char *systemd_unit;            /* --systemd-cgroup: the scope systemd made, else NULL */
 	json_object *annotations;      /* owned, may be NULL */
 };
 

@@ -20,7 +20,7 @@ VM_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$VM_TESTS/../.." && pwd)
 SUITE=$VM_TESTS/$(basename "${BASH_SOURCE[0]}")
 CASES=(memory pids pids-zero cpu cpuset io hugetlb devices unified errors paths cgroupns
-	clone-into-cgroup)
+	clone-into-cgroup systemd)
 
 # ---- helpers for the cases (run after lib.sh is sourced) ----
 
@@ -457,6 +457,64 @@ $(grep clone "$tr")"
 	log "userns: the init is in $(ctr_cgroup), clone3 into the cgroup: $(grep -c CLONE_INTO_CGROUP "$T/strace.userns")"
 	assert_eq "$CG" "$(ctr_cgroup)" "the init's cgroup (user namespace)"
 	grep -q CLONE_INTO_CGROUP "$T/strace.userns" && fail "clone3(CLONE_INTO_CGROUP) tried in a user namespace"
+	assert_ok rt delete --force "$ID"
+}
+
+# --systemd-cgroup where systemd runs: systemd as the init of a container (the guest's /usr
+# and /etc read-only, its own cgroup namespace, a writable cgroup2), and inside it hutch
+# creates a container with cgroupsPath "system.slice:hutch-t:inner": systemd makes the
+# scope over its private D-Bus socket, the container is in it with its limits, systemctl
+# knows the unit, delete stops it. exec into the systemd container goes to the cgroup its
+# init moved to (init.scope: the container's own cgroup may hold no process any more).
+# The container's limits enable pids and memory down to its cgroup, for systemd to delegate.
+ALL_CAPS='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_DAC_READ_SEARCH","CAP_FOWNER","CAP_FSETID","CAP_KILL","CAP_SETGID","CAP_SETUID","CAP_SETPCAP","CAP_LINUX_IMMUTABLE","CAP_NET_BIND_SERVICE","CAP_NET_BROADCAST","CAP_NET_ADMIN","CAP_NET_RAW","CAP_IPC_LOCK","CAP_IPC_OWNER","CAP_SYS_MODULE","CAP_SYS_RAWIO","CAP_SYS_CHROOT","CAP_SYS_PTRACE","CAP_SYS_PACCT","CAP_SYS_ADMIN","CAP_SYS_BOOT","CAP_SYS_NICE","CAP_SYS_RESOURCE","CAP_SYS_TIME","CAP_SYS_TTY_CONFIG","CAP_MKNOD","CAP_LEASE","CAP_AUDIT_WRITE","CAP_AUDIT_CONTROL","CAP_SETFCAP","CAP_MAC_OVERRIDE","CAP_MAC_ADMIN","CAP_SYSLOG","CAP_WAKE_ALARM","CAP_BLOCK_SUSPEND","CAP_AUDIT_READ","CAP_PERFMON","CAP_BPF","CAP_CHECKPOINT_RESTORE"]'
+case_systemd() {
+	is_runc && skip "runc's systemd driver needs a D-Bus daemon (the system bus)"
+	[ -x /lib/systemd/systemd ] || skip "no systemd in the guest's root"
+	local root=$T/sdroot units=$T/units inner init sd i l
+	mkdir -p "$root"/usr "$root"/etc "$root"/proc "$root"/sys "$root"/dev "$root"/run "$root"/tmp \
+		"$root"/var "$root$REPO" "$root$T" "$units"
+	for l in bin lib lib64 sbin; do ln -s "usr/$l" "$root/$l"; done
+	printf '[Unit]\nDescription=hutch test\n' > "$units/hutch-test.target"
+	cgroup_path CG sd
+	cfg --arg cg "$CG" --arg repo "$REPO" --arg t "$T" --arg units "$units" --arg root "$root" --argjson caps "$ALL_CAPS" '
+		.root = {path: $root, readonly: false} | .linux.cgroupsPath = $cg
+		| .linux.resources.pids = {limit: 500} | .linux.resources.memory = {limit: 536870912}
+		| .process.args = ["/lib/systemd/systemd", "--unit=hutch-test.target", "--log-level=warning"]
+		| .process.env += ["container=hutch"] | .process.noNewPrivileges = false
+		| .process.capabilities = {bounding: $caps, effective: $caps, permitted: $caps}
+		| .mounts |= map(if .destination == "/sys/fs/cgroup" then .options |= map(select(. != "ro")) else . end)
+		| .mounts += [
+			{destination: "/usr", type: "bind", source: "/usr", options: ["rbind", "ro"]},
+			{destination: "/etc", type: "bind", source: "/etc", options: ["rbind", "ro"]},
+			{destination: "/etc/systemd/system", type: "bind", source: $units, options: ["bind", "ro"]},
+			{destination: "/run", type: "tmpfs", source: "tmpfs", options: ["mode=755"]},
+			{destination: $repo, type: "bind", source: $repo, options: ["rbind", "ro"]},
+			{destination: $t, type: "bind", source: $t, options: ["rbind"]}]'
+	new_bundle inner inner
+	CONFIG=$inner/config.json cfg '.process.args = ["sleep", "600"] | .linux.cgroupsPath = "system.slice:hutch-t:inner"
+		| .linux.resources.pids = {limit: 7}'
+	create_ctr
+	start_ctr
+	init=$(state_of "$ID" pid)
+	wait_for 120 test -S "/proc/$init/root/run/systemd/private" || fail "systemd in the container never opened its private socket"
+	log "systemd up in $CG: its init is in $(sed -n 's/^0:://p' "/proc/$init/cgroup")"
+	assert_ok rt exec "$ID" "$RUNTIME" --systemd-cgroup --root /run/inner create --bundle "$inner" inner
+	sd=/sys/fs/cgroup$CG/system.slice/hutch-t-inner.scope
+	[ -d "$sd" ] || fail "no scope cgroup $sd: $(find "/sys/fs/cgroup$CG" -maxdepth 2 -type d)"
+	i=$(head -n1 "$sd/cgroup.procs")
+	log "the inner container: init $i in $(sed -n 's/^0:://p' "/proc/$i/cgroup"), pids.max $(cat "$sd/pids.max")"
+	assert_eq "$CG/system.slice/hutch-t-inner.scope" "$(sed -n 's/^0:://p' "/proc/$i/cgroup")" "the inner container's cgroup"
+	assert_eq 7 "$(cat "$sd/pids.max")" "pids.max of the scope"
+	assert_ok rt exec "$ID" systemctl show -p ActiveState -p TasksMax -p Delegate hutch-t-inner.scope
+	log "systemctl show: $(tr '\n' ' ' <<< "$OUT")"
+	assert_contains "$OUT" "ActiveState=active" "the unit in systemd"
+	assert_contains "$OUT" "TasksMax=7" "the unit's TasksMax"
+	assert_contains "$OUT" "Delegate=yes" "the unit's Delegate"
+	assert_ok rt exec "$ID" "$RUNTIME" --systemd-cgroup --root /run/inner delete --force inner
+	wait_for 20 test ! -d "$sd" || fail "the scope's cgroup $sd is left after delete"
+	capture rt exec "$ID" systemctl is-active hutch-t-inner.scope
+	assert_ne active "$OUT" "the unit after delete"
 	assert_ok rt delete --force "$ID"
 }
 

@@ -621,16 +621,20 @@ for f in "$LOGS"/*.rc; do
 	esac
 done
 
-# what the cases left behind: cgroups, temp dirs, mounts, processes named after them
+# what the cases left behind: cgroups, temp dirs, mounts, processes named after them. One
+# listing of each, matched against all the names at once (a find or pgrep per name costs
+# minutes in the software-emulated guest).
+names=$(sort -u "$HUTCH_E2E_REGISTRY" | sed '/^$/d')
 left=$( {
-	sort -u "$HUTCH_E2E_REGISTRY" | while read -r name; do
-		[ -n "$name" ] || continue
-		find /sys/fs/cgroup -type d -name "$(basename "$name")"
-		case $name in /*) [ -e "$name" ] && echo "$name" ;; esac
-		grep -F -- "$name" /proc/self/mountinfo
-		pids=$(pgrep -f -- "$name")
-		[ -n "$pids" ] && echo "processes with $name: $pids"
-	done
+	if [ -n "$names" ]; then
+		find /sys/fs/cgroup -mindepth 1 -type d |
+			awk -F/ 'NR == FNR { want[$0]; next } $NF in want' <(sed 's|.*/||' <<< "$names") -
+		while read -r name; do
+			case $name in /*) [ -e "$name" ] && echo "$name" ;; esac
+		done <<< "$names"
+		grep -F -f <(echo "$names") /proc/self/mountinfo
+		ps -eo pid=,args= | grep -F -f <(echo "$names") | sed 's/^ */process /'
+	fi
 	[ -d /sys/fs/cgroup/hutch ] && find /sys/fs/cgroup/hutch -mindepth 1 -type d
 } 2> /dev/null)
 if [ -z "$left" ]; then

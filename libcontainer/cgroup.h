@@ -119,7 +119,9 @@ void cgroup_systemd_unit_release(struct cgroup_systemd_unit *u);
  * then wait until systemd has moved the pid there. */
 int cgroup_systemd_start(const struct cgroup_systemd_unit *u, const char *id, pid_t pid,
 			 const struct spec_resources *res, struct hutch_error **err);
-int cgroup_systemd_stop(const char *unit, struct hutch_error **err);
+/* StopUnit; a unit systemd collected already (or is collecting: its scope
+ * `path` holds no process) is not an error. */
+int cgroup_systemd_stop(const char *unit, const char *path, struct hutch_error **err);
 void cgroup_free(struct cgroup *cg);
 static inline void cgroup_freep(struct cgroup **c) { cgroup_free(*c); *c = NULL; }
 #define cleanup_cgroup __attribute__((cleanup(cgroup_freep)))

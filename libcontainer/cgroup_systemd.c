@@ -21,6 +21,10 @@
 
 #define SYSTEMD_PRIVATE "/run/systemd/private"
 #define SYSTEMD_TIMEOUT_MS 30000
+/* systemd 252 may never answer a StopUnit that races with its own collection of
+ * the scope (the last process just died): seen as UnitNew, UnitRemoved and no
+ * reply. The wait is short, and what the wait was for is checked instead. */
+#define SYSTEMD_STOP_TIMEOUT_MS 5000
 #define SYSTEMD_MAX_MESSAGE (1u << 20)
 
 bool cgroup_systemd_running(void)
@@ -235,7 +239,7 @@ static int wait_fd(int fd, short events, unsigned long long deadline, struct hut
 	for (;;) {
 		unsigned long long now = now_ns();
 		if (now >= deadline)
-			return hutch_error_set(err, ETIMEDOUT, "systemd did not answer within %d ms", SYSTEMD_TIMEOUT_MS);
+			return hutch_error_set(err, ETIMEDOUT, "systemd did not answer in time");
 		struct pollfd p = { .fd = fd, .events = events };
 		int r = poll(&p, 1, (int)((deadline - now) / 1000000) + 1);
 		if (r > 0)
@@ -364,9 +368,10 @@ static int read_reply(int fd, uint32_t serial, const char *what, unsigned long l
 	}
 }
 
-static int call(const char *member, const char *sig, const struct dbuf *body, struct hutch_error **err)
+static int call(const char *member, const char *sig, const struct dbuf *body, int timeout_ms,
+		struct hutch_error **err)
 {
-	unsigned long long deadline = now_ns() + SYSTEMD_TIMEOUT_MS * 1000000ULL;
+	unsigned long long deadline = now_ns() + (unsigned long long)timeout_ms * 1000000ULL;
 	cleanup_close int fd = connect_systemd(deadline, err);
 	if (fd < 0)
 		return -1;
@@ -398,11 +403,18 @@ static void limit_props(struct dbuf *d, const struct spec_resources *res)
 	}
 }
 
+/* The scope's cgroup.procs: in the cgroup2 root, or in systemd's own v1
+ * hierarchy (name=systemd) on hybrid and legacy hosts. */
+static char *scope_procs(const char *path)
+{
+	return xasprintf(CGROUP_ROOT "%s%s/cgroup.procs", cgroup_host_mode() == CGROUP_MODE_V2 ? "" : "/systemd",
+			 path);
+}
+
 /* systemd moves the pid when the start job runs: wait until it is there. */
 static int wait_placed(const struct cgroup_systemd_unit *u, pid_t pid, struct hutch_error **err)
 {
-	cleanup_free char *procs = xasprintf(CGROUP_ROOT "%s%s/cgroup.procs",
-					     cgroup_host_mode() == CGROUP_MODE_V2 ? "" : "/systemd", u->path);
+	cleanup_free char *procs = scope_procs(u->path);
 	char want[24];
 	snprintf(want, sizeof(want), "%d", (int)pid);
 	unsigned long long deadline = now_ns() + SYSTEMD_TIMEOUT_MS * 1000000ULL;
@@ -440,14 +452,22 @@ int cgroup_systemd_start(const struct cgroup_systemd_unit *u, const char *id, pi
 	array_end(&b, a, 8);
 	size_t aux = array_begin(&b, 8);
 	array_end(&b, aux, 8);
-	int r = call("StartTransientUnit", "ssa(sv)a(sa(sv))", &b, err);
+	int r = call("StartTransientUnit", "ssa(sv)a(sa(sv))", &b, SYSTEMD_TIMEOUT_MS, err);
 	free(b.b);
 	if (r < 0 || wait_placed(u, pid, err) < 0)
 		return hutch_error_wrap(err, "--systemd-cgroup: start %s", u->unit);
 	return 0;
 }
 
-int cgroup_systemd_stop(const char *unit, struct hutch_error **err)
+/* Has the scope no process left (or no cgroup any more)? */
+static bool scope_empty(const char *path)
+{
+	cleanup_free char *procs = scope_procs(path);
+	cleanup_free char *buf = NULL;
+	return read_file_at(AT_FDCWD, procs, &buf, NULL, NULL) < 0 || buf == NULL || *buf == '\0';
+}
+
+int cgroup_systemd_stop(const char *unit, const char *path, struct hutch_error **err)
 {
 	if (!cgroup_systemd_running())
 		return 0;
@@ -455,10 +475,11 @@ int cgroup_systemd_stop(const char *unit, struct hutch_error **err)
 	put_str(&b, unit);
 	put_str(&b, "replace");
 	cleanup_error struct hutch_error *e = NULL;
-	int r = call("StopUnit", "ss", &b, &e);
+	int r = call("StopUnit", "ss", &b, SYSTEMD_STOP_TIMEOUT_MS, &e);
 	free(b.b);
-	/* Gone already (an empty scope is collected when its last process exits). */
-	if (r < 0 && strstr(e->msg, "NoSuchUnit") == NULL)
+	/* Gone already (an empty scope is collected when its last process exits),
+	 * or going: no answer, but nothing left in it for a stop to end. */
+	if (r < 0 && strstr(e->msg, "NoSuchUnit") == NULL && !(e->errnum == ETIMEDOUT && scope_empty(path)))
 		return hutch_error_set(err, e->errnum, "stop systemd unit %s: %s", unit, e->msg);
 	return 0;
 }

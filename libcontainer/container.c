@@ -601,7 +601,7 @@ static void create_abort(struct create_run *r)
 	if (r->rdt_tasks >= 0)
 		intelrdt_remove(r->spec->linux_->intel_rdt, r->st.id, NULL);
 	if (r->unit_started)
-		cgroup_systemd_stop(r->unit.unit, NULL);
+		cgroup_systemd_stop(r->unit.unit, r->unit.path, NULL);
 	if (r->dir)
 		state_dir_remove(r->dir, NULL);
 	const struct spec_hooks *h = r->spec ? r->spec->hooks : NULL;

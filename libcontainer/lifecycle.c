@@ -138,7 +138,7 @@ static int destroy(struct opened *o, struct hutch_error **err)
 	const struct spec_intel_rdt *rdt = s && s->linux_ ? s->linux_->intel_rdt : NULL;
 	if (rdt && intelrdt_remove(rdt, o->st->id, err) < 0)
 		return -1;
-	if (o->st->systemd_unit && cgroup_systemd_stop(o->st->systemd_unit, err) < 0)
+	if (o->st->systemd_unit && cgroup_systemd_stop(o->st->systemd_unit, o->st->cgroup_path, err) < 0)
 		return -1;
 	if (state_dir_remove(o->dir, err) < 0)
 		return -1;

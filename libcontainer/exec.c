@@ -81,7 +81,9 @@ static int exec_check(struct exec_run *r, struct hutch_error **err)
 	if (r->pidfd < 0 || proc_start_time(r->st->pid) != r->st->start_time)
 		return hutch_error_set(err, ESRCH, "cannot exec in container %s: its init is gone", o->id);
 	if (r->st->cgroup_path && *r->st->cgroup_path &&
-	    (cgroup_open(r->st->cgroup_path, &r->cg, err) < 0 || cgroup_follow_process(&r->cg, r->st->pid, err) < 0))
+	    (cgroup_open(r->st->cgroup_path, &r->cg, err) < 0 ||
+	     /* --cgroup names sub-cgroups of the container's own cgroup */
+	     (o->n_cgroup_subs == 0 && cgroup_follow_process(&r->cg, r->st->pid, err) < 0)))
 		return -1;
 	if (o->pidfd_socket) {
 		r->pidfd_sock = unix_connect(o->pidfd_socket, "--pidfd-socket", err);

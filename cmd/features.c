@@ -76,7 +76,8 @@ static json_object *linux_features(void)
 	json_object *cg = json_object_new_object();
 	json_object_object_add(cg, "v1", json_object_new_boolean(true));
 	json_object_object_add(cg, "v2", json_object_new_boolean(true));
-	json_object_object_add(cg, "systemd", json_object_new_boolean(false));
+	/* --systemd-cgroup (cgroup_systemd.c); not for a user session (systemdUser) */
+	json_object_object_add(cg, "systemd", json_object_new_boolean(true));
 	json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));
 	json_object_object_add(cg, "rdma", json_object_new_boolean(true));
 	json_object_object_add(l, "cgroup", cg);

@@ -6,6 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cgroup-lib.sh"
 
+# features.md: the driver is there (whether systemd runs here or not)
+assert_eq true "$("$RUNTIME" features | jq .linux.cgroup.systemd)" "features: linux.cgroup.systemd"
 set_args sleep 600
 cfg --arg p "system.slice:hutch-t:$ID" '.linux.cgroupsPath = $p'
 if [ ! -d /run/systemd/system ]; then

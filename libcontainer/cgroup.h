@@ -119,6 +119,9 @@ void cgroup_systemd_unit_release(struct cgroup_systemd_unit *u);
  * then wait until systemd has moved the pid there. */
 int cgroup_systemd_start(const struct cgroup_systemd_unit *u, const char *id, pid_t pid,
 			 const struct spec_resources *res, struct hutch_error **err);
+/* SetUnitProperties with the limits of `res` that systemd has properties for
+ * (so that systemd does not put back the old ones on its next reload). */
+int cgroup_systemd_update(const char *unit, const struct spec_resources *res, struct hutch_error **err);
 /* StopUnit; a unit systemd collected already (or is collecting: its scope
  * `path` holds no process) is not an error. */
 int cgroup_systemd_stop(const char *unit, const char *path, struct hutch_error **err);

@@ -459,6 +459,21 @@ int cgroup_systemd_start(const struct cgroup_systemd_unit *u, const char *id, pi
 	return 0;
 }
 
+int cgroup_systemd_update(const char *unit, const struct spec_resources *res, struct hutch_error **err)
+{
+	if (!cgroup_systemd_running())
+		return 0;
+	struct dbuf b = { 0 };
+	put_str(&b, unit);
+	put_u32(&b, 1); /* runtime: until reboot, as the transient unit itself */
+	size_t a = array_begin(&b, 8);
+	limit_props(&b, res);
+	array_end(&b, a, 8);
+	int r = call("SetUnitProperties", "sba(sv)", &b, SYSTEMD_TIMEOUT_MS, err);
+	free(b.b);
+	return r < 0 ? hutch_error_wrap(err, "--systemd-cgroup: update %s", unit) : 0;
+}
+
 /* Has the scope no process left (or no cgroup any more)? */
 static bool scope_empty(const char *path)
 {

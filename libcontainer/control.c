@@ -71,6 +71,9 @@ int container_update(const char *root, const char *id, const struct spec_resourc
 	cleanup_live struct live l = { 0 };
 	if (live_open(root, id, true, "update", &l, err) < 0)
 		return -1;
+	/* runc tells systemd first: its unit's properties would otherwise win later. */
+	if (l.st->systemd_unit && res && cgroup_systemd_update(l.st->systemd_unit, res, err) < 0)
+		return -1;
 	return cgroup_update(l.cg, res, err);
 }
 

@@ -511,6 +511,11 @@ case_systemd() {
 	assert_contains "$OUT" "ActiveState=active" "the unit in systemd"
 	assert_contains "$OUT" "TasksMax=7" "the unit's TasksMax"
 	assert_contains "$OUT" "Delegate=yes" "the unit's Delegate"
+	# update: the file and the unit's property (SetUnitProperties), as runc does
+	assert_ok rt exec "$ID" "$RUNTIME" --systemd-cgroup --root /run/inner update --pids-limit 9 inner
+	assert_eq 9 "$(cat "$sd/pids.max")" "pids.max of the scope after update"
+	assert_ok rt exec "$ID" systemctl show -p TasksMax hutch-t-inner.scope
+	assert_eq "TasksMax=9" "$OUT" "the unit's TasksMax after update"
 	assert_ok rt exec "$ID" "$RUNTIME" --systemd-cgroup --root /run/inner delete --force inner
 	wait_for 20 test ! -d "$sd" || fail "the scope's cgroup $sd is left after delete"
 	capture rt exec "$ID" systemctl is-active hutch-t-inner.scope

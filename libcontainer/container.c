@@ -326,6 +326,9 @@ static bool init_can_fork(const struct create_run *r)
 	const char *force = getenv("HUTCH_TEST_INIT_REEXEC");
 	if (!exe_have_waiter() || (force && strcmp(force, "1") == 0) || p == NULL)
 		return false;
+	/* --systemd-cgroup: the scope is made around the spawned init stage (make_cgroup) */
+	if (r->o->systemd_cgroup)
+		return false;
 	if (pid == NULL || (pid->path && *pid->path) || hooks_before_start(s->hooks))
 		return false;
 	if ((p->apparmor_profile && *p->apparmor_profile) || (p->selinux_label && *p->selinux_label))

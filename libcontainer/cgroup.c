@@ -230,6 +230,17 @@ static int cpuset_fill(int mount_fd, const char *rel, size_t level, bool created
 	return 0;
 }
 
+/* A level that a concurrent destroy removed: its files give ENODEV once it is gone, an
+ * open gives ENOENT. The caller starts again from the top (cgroup_hier_create). */
+static bool dir_vanished(struct hutch_error **err)
+{
+	if (*err == NULL || ((*err)->errnum != ENOENT && (*err)->errnum != ENODEV))
+		return false;
+	hutch_error_free(*err);
+	*err = NULL;
+	return true;
+}
+
 static int hier_mkdirs(struct cgroup *cg, struct cgroup_hier *h, bool cpuset, struct hutch_error **err)
 {
 	char *parent[2] = { NULL, NULL };
@@ -243,8 +254,8 @@ static int hier_mkdirs(struct cgroup *cg, struct cgroup_hier *h, bool cpuset, st
 		}
 		if (created && h->created_from == CGROUP_NONE_CREATED)
 			h->created_from = level;
-		if (cpuset)
-			ret = cpuset_fill(h->mount_fd, cg->rel, level, created, parent, err);
+		if (cpuset && cpuset_fill(h->mount_fd, cg->rel, level, created, parent, err) < 0)
+			ret = dir_vanished(err) ? -ENOENT : -1;
 	}
 	free(parent[0]);
 	free(parent[1]);

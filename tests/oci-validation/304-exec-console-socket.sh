@@ -31,13 +31,14 @@ exec_console() {
 	log "$TTY_OUT"
 }
 
-# conmon's call, with a process file like `ctr task exec -t` writes
+# conmon's call, with a process file like `ctr task exec -t` writes. The process lets go of
+# the terminal (recvfd then sees its end) but lives on as the pid file's process.
 cat > "$T/process.json" <<'EOF'
 {
   "terminal": true,
   "consoleSize": {"height": 21, "width": 77},
   "user": {"uid": 0, "gid": 0},
-  "args": ["sh", "-c", "echo \"tty $(tty) size $(stty size) nspid $$\"; sleep 1; read -r l; echo \"got [$l]\""],
+  "args": ["sh", "-c", "echo \"tty $(tty) size $(stty size) nspid $$\"; sleep 1; read -r l; echo \"got [$l]\"; exec sleep 60 < /dev/null > /dev/null 2>&1"],
   "env": ["PATH=/bin"],
   "cwd": "/"
 }

@@ -5,15 +5,8 @@
 # stays consistent, and at the end nothing is left: no state dir, cgroup, mount or process.
 # The script runs below hutch-reaper, so processes that outlive their parent are seen.
 set -u
-if [ -z "${HUTCH_UNDER_REAPER:-}" ]; then
-	_repo=${REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-	_reaper=${BUILD_DIR:-$_repo/build}/tests/reliability/hutch-reaper
-	if [ -x "$_reaper" ]; then
-		HUTCH_UNDER_REAPER=1 exec "$_reaper" -g 3000 -- bash "$0" "$@"
-	fi
-fi
+. "$(dirname "$0")/reaper.sh"
 . "$(dirname "$0")/lib.sh"
-REAPER_PID=$PPID
 ROUNDS=10
 [ "${RELIABILITY_LONG:-0}" = 1 ] && ROUNDS=50
 
@@ -24,26 +17,6 @@ mkdir -p "$B"
 default_config sleep 100000 | jq --arg r "$ROOTFS" '.root.path = $r' > "$B/config.json"
 new_root ROOT state
 N=0
-
-# orphans: live processes reparented to the reaper
-orphans() {
-	awk -v pp="$REAPER_PID" -v self="$$" '
-		FNR == 1 { l = $0; sub(/^.*\) /, "", l); split(l, f, " ")
-			p = FILENAME; sub("/proc/", "", p); sub("/stat", "", p)
-			if (f[2] == pp && p != self && f[1] != "Z") print p }' /proc/[0-9]*/stat 2> /dev/null
-}
-
-settle() {
-	local i p
-	for ((i = 0; i < 100; i++)); do
-		[ -z "$(orphans)" ] && return 0
-		sleep 0.05
-	done
-	for p in $(orphans); do
-		echo "process left behind: $p $(tr '\0' ' ' < "/proc/$p/cmdline" 2> /dev/null)"
-		kill -KILL "$p" 2> /dev/null
-	done
-}
 
 # both A... -- B...: run the two hutch command lines at once; sets RC1 ERR1 RC2 ERR2
 both() {
@@ -86,7 +59,7 @@ one_of() {
 gone() {
 	rtr "$ROOT" delete --force "$ID" > /dev/null 2>&1
 	leftovers "$ID" "$ROOT"
-	settle
+	settle_or_kill 5
 }
 
 # two creates of one id: exactly one wins, the other says "already exists"

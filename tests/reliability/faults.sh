@@ -11,15 +11,8 @@
 # x86_64's. ONLY=ERE runs the scenarios whose call matches. The script runs below hutch-reaper: whatever outlives hutch is reparented to
 # the reaper, where orphans() finds it.
 set -u
-if [ -z "${HUTCH_UNDER_REAPER:-}" ]; then
-	_repo=${REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-	_reaper=${BUILD_DIR:-$_repo/build}/tests/reliability/hutch-reaper
-	if [ -x "$_reaper" ]; then
-		HUTCH_UNDER_REAPER=1 exec "$_reaper" -g 3000 -- bash "$0" "$@"
-	fi
-fi
+. "$(dirname "$0")/reaper.sh"
 . "$(dirname "$0")/lib.sh"
-REAPER_PID=$PPID
 
 if [ "$(uname -m)" != x86_64 ] || ! command -v strace > /dev/null; then
 	skipc faults "needs strace on x86_64 (syscall numbers)"
@@ -37,15 +30,6 @@ default_config sleep 100000 | jq --arg r "$ROOTFS" '.root.path = $r' > "$BASE"
 N=0
 
 # ---- helpers ----
-
-# orphans: live processes reparented to the reaper (what hutch or a container left)
-orphans() {
-	awk -v pp="$REAPER_PID" -v self="$$" '
-		FNR == 1 { l = $0; sub(/^.*\) /, "", l); split(l, f, " ")
-			p = FILENAME; sub("/proc/", "", p); sub("/stat", "", p)
-			if (f[2] == pp && p != self && f[1] != "Z") print p " " f[1] }' \
-		/proc/[0-9]*/stat 2> /dev/null
-}
 
 # settle SECONDS: wait until no orphan is left; print those that stay
 settle() {

@@ -5,15 +5,8 @@
 # or zombie left, and the host's memory back where it was (within a bound).
 # The script runs below hutch-reaper, so processes that outlive their parent are seen.
 set -u
-if [ -z "${HUTCH_UNDER_REAPER:-}" ]; then
-	_repo=${REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-	_reaper=${BUILD_DIR:-$_repo/build}/tests/reliability/hutch-reaper
-	if [ -x "$_reaper" ]; then
-		HUTCH_UNDER_REAPER=1 exec "$_reaper" -g 3000 -- bash "$0" "$@"
-	fi
-fi
+. "$(dirname "$0")/reaper.sh"
 . "$(dirname "$0")/lib.sh"
-REAPER_PID=$PPID
 PARALLEL=${PARALLEL:-100}
 CYCLES=${CYCLES:-100}
 [ "${RELIABILITY_LONG:-0}" = 1 ] && CYCLES=${LONG_CYCLES:-1000}
@@ -29,27 +22,8 @@ mkdir -p "$BT"
 default_config true | jq --arg r "$ROOTFS" '.root.path = $r' > "$BT/config.json"
 new_root ROOT state
 
-orphans() {
-	awk -v pp="$REAPER_PID" -v self="$$" '
-		FNR == 1 { l = $0; sub(/^.*\) /, "", l); split(l, f, " ")
-			p = FILENAME; sub("/proc/", "", p); sub("/stat", "", p)
-			if (f[2] == pp && p != self && f[1] != "Z") print p }' /proc/[0-9]*/stat 2> /dev/null
-}
-
 # zombies: zombie children of this script or of the reaper
 zombies() { zombies_of $$; zombies_of "$REAPER_PID"; }
-
-settle() {
-	local i p
-	for ((i = 0; i < 200; i++)); do
-		[ -z "$(orphans)" ] && return 0
-		sleep 0.05
-	done
-	for p in $(orphans); do
-		echo "process left behind: $p $(tr '\0' ' ' < "/proc/$p/cmdline" 2> /dev/null)"
-		kill -KILL "$p" 2> /dev/null
-	done
-}
 
 # everything of this run: state dirs, cgroups, mounts (names carry TAG)
 all_leftovers() {
@@ -58,7 +32,7 @@ all_leftovers() {
 	for d in $(cgroups_of "$TAG"); do echo "cgroup $d"; done
 	for m in $(mounts_of "$TAG" "$W/"); do echo "mount $m"; done
 	for d in $(zombies); do echo "zombie $d"; done
-	settle
+	settle_or_kill 10
 	return 0
 }
 

@@ -124,6 +124,8 @@ run_e2e() {
 	fi
 	HUTCH_E2E_REGISTRY=$(mktemp /tmp/hutch-registry.XXXXXX)
 	export HUTCH_E2E_REGISTRY
+	# an interrupted run (^C, a CI timeout) leaves no registry behind either
+	trap 'rm -f "$HUTCH_E2E_REGISTRY"' EXIT
 	for t in "$dir"/[0-9][0-9][0-9]-*.sh; do
 		name=$(basename "$t" .sh)
 		if [ -n "$TESTS" ] && ! grep -Eq -- "$TESTS" <<< "$name"; then

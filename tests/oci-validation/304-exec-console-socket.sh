@@ -32,13 +32,14 @@ exec_console() {
 }
 
 # conmon's call, with a process file like `ctr task exec -t` writes. The process lets go of
-# the terminal (recvfd then sees its end) but lives on as the pid file's process.
+# the terminal (recvfd then sees its end) but lives on as the pid file's process (SIGHUP
+# ignored: the master's close hangs up its session).
 cat > "$T/process.json" <<'EOF'
 {
   "terminal": true,
   "consoleSize": {"height": 21, "width": 77},
   "user": {"uid": 0, "gid": 0},
-  "args": ["sh", "-c", "echo \"tty $(tty) size $(stty size) nspid $$\"; sleep 1; read -r l; echo \"got [$l]\"; exec sleep 60 < /dev/null > /dev/null 2>&1"],
+  "args": ["sh", "-c", "echo \"tty $(tty) size $(stty size) nspid $$\"; sleep 1; read -r l; echo \"got [$l]\"; trap \"\" HUP; exec sleep 60 < /dev/null > /dev/null 2>&1"],
   "env": ["PATH=/bin"],
   "cwd": "/"
 }

@@ -40,23 +40,34 @@ static bool word_in(const char *list, const char *word)
 	return false;
 }
 
+/* The first controller of `ctrls` ("+memory +pids") that `avail` (a
+ * cgroup.controllers) lacks, or NULL when it has them all. */
+static char *first_missing(const char *avail, const char *ctrls)
+{
+	for (const char *s = ctrls; *s;) {
+		s += strspn(s, " +");
+		size_t l = strcspn(s, " ");
+		if (l == 0)
+			break;
+		char *name = xstrndup(s, l);
+		if (!word_in(avail, name))
+			return name;
+		free(name);
+		s += l;
+	}
+	return NULL;
+}
+
 /* Name the controller that the parent does not offer, or fall back to the errno. */
 static int explain_enable_failure(int fd, const char *where, const char *ctrls, struct hutch_error **err)
 {
 	int saved = errno;
 	cleanup_free char *avail = NULL;
 	if (read_file_at(fd, "cgroup.controllers", &avail, NULL, NULL) == 0) {
-		for (const char *s = ctrls; *s;) {
-			s += strspn(s, " +");
-			size_t l = strcspn(s, " ");
-			if (l == 0)
-				break;
-			cleanup_free char *name = xstrndup(s, l);
-			if (!word_in(avail, name))
-				return hutch_error_set(err, ENOTSUP, "the %s cgroup controller is not available in %s",
-						       name, where);
-			s += l;
-		}
+		cleanup_free char *name = first_missing(avail, ctrls);
+		if (name)
+			return hutch_error_set(err, ENOTSUP, "the %s cgroup controller is not available in %s",
+					       name, where);
 	}
 	errno = saved;
 	return hutch_error_errno(err, "enable controllers \"%s\" in %s/cgroup.subtree_control", ctrls, where);
@@ -84,17 +95,8 @@ static bool controllers_available(const struct cgroup *cg, const char *ctrls)
 	cleanup_free char *avail = NULL;
 	if (read_file_at(cg->v2.dir_fd, "cgroup.controllers", &avail, NULL, NULL) < 0)
 		return false;
-	for (const char *s = ctrls; *s;) {
-		s += strspn(s, " +");
-		size_t l = strcspn(s, " ");
-		if (l == 0)
-			break;
-		cleanup_free char *name = xstrndup(s, l);
-		if (!word_in(avail, name))
-			return false;
-		s += l;
-	}
-	return true;
+	cleanup_free char *missing = first_missing(avail, ctrls);
+	return missing == NULL;
 }
 
 static int ensure_controllers(struct cgroup *cg, const char *ctrls, struct hutch_error **err)

@@ -53,17 +53,6 @@ stderr: $ERR"
 
 ok() { expect 0 "$@"; }
 
-# wait_for SECONDS CMD...: poll CMD until it succeeds
-wait_for() {
-	local limit=$1 i=0
-	shift
-	while ! "$@" > /dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -ge $((limit * 20)) ] && return 1
-		sleep 0.05
-	done
-}
-
 # A container script that counts, ten times a second, into /tmp/count
 COUNTER='i=0; while :; do i=$((i + 1)); echo $i > /tmp/count; sleep 0.1; done'
 

@@ -249,17 +249,6 @@ track_pid() {
 	esac
 }
 
-# wait_for SECONDS CMD...: poll CMD until it succeeds
-wait_for() {
-	local limit=$1 i=0
-	shift
-	while ! "$@" > /dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -ge $((limit * 20)) ] && return 1
-		sleep 0.05
-	done
-}
-
 status_is() { # ID STATUS
 	[ "$(state_of "$1" status)" = "$2" ]
 }

@@ -16,6 +16,8 @@ REPO=${REPO:-$(cd "$REL_DIR/../.." && pwd)}
 BUILD_DIR=${BUILD_DIR:-$REPO/build}
 # shellcheck source=../lib/bundle.sh
 . "$REPO/tests/lib/bundle.sh"
+# shellcheck source=../lib/assert.sh
+. "$REPO/tests/lib/assert.sh"
 
 RUNTIME=${RUNTIME:-$BUILD_DIR/hutch}
 case $RUNTIME in
@@ -186,17 +188,6 @@ fds_of() {
 }
 
 host_mem_kb() { awk -v k="${1:-MemAvailable}:" '$1 == k {print $2}' /proc/meminfo; }
-
-# wait_for SECONDS CMD...: poll CMD until it succeeds
-wait_for() {
-	local limit=$1 i=0
-	shift
-	while ! "$@" > /dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -ge $((limit * 20)) ] && return 1
-		sleep 0.05
-	done
-}
 
 # status_of ROOT ID: the status `state` reports, or "absent"
 status_of() {
